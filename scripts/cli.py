@@ -1,0 +1,15 @@
+"""The `hfkit` command line.
+
+Each subcommand lives in its own module and is imported lazily by click where it is heavy: `hfkit stage` must start
+in well under a second, so nothing here imports cdktf or the google provider bindings at module level.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hfkit")
+def main() -> None:
+    """hfkit: Hugging Face models on Google Cloud TPU v5e and GPUs, as code."""
