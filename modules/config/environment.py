@@ -1,0 +1,152 @@
+"""The environment: one YAML file describes one deployable hfkit environment.
+
+`load_environment` is the only place that reads the file; everything downstream (stacks, CLI) receives the frozen,
+validated `Environment`, so constructs never read files or environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import yaml
+from pydantic import Field, ValidationError, model_validator
+
+from modules.catalog.tpu import TPU_V5E_ZONES
+from modules.config.cluster import Cluster, Network
+from modules.config.common import Labels, Model, ProjectId, Region, ResourceName, Zone
+from modules.config.errors import ConfigError, FieldError, describe_validation_error
+from modules.config.identities import Identities
+from modules.config.pools import GpuPool, TpuPool
+from modules.config.storage import Backend, HfTokenSecret, LocalBackend, WeightsBucket
+
+CONFIG_ENV_VAR = "HFKIT_CONFIG"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "hfkit.yaml"
+
+
+class Environment(Model):
+    """Everything one environment deploys. Only `project` and `weights_bucket.name` have no sensible default."""
+
+    environment: ResourceName = Field(default="dev", description="Short name; prefixes state and labels.")
+    project: ProjectId
+    region: Region = "us-central1"
+    zones: list[Zone] = Field(default_factory=lambda: ["us-central1-a"], min_length=1)
+    labels: Labels = Field(default_factory=dict)
+    backend: Backend = Field(default_factory=LocalBackend)
+    network: Network = Field(default_factory=Network)
+    cluster: Cluster = Field(default_factory=Cluster)
+    tpu_pools: list[TpuPool] = Field(default_factory=list)
+    gpu_pools: list[GpuPool] = Field(default_factory=list)
+    weights_bucket: WeightsBucket
+    hf_token_secret: HfTokenSecret = Field(default_factory=HfTokenSecret)
+    identities: Identities = Field(default_factory=Identities)
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> Environment:
+        for index, zone in enumerate(self.zones):
+            if not zone.startswith(f"{self.region}-"):
+                raise FieldError(f"zones.{index}", f"{zone!r} is not in region {self.region}; allowed: {self.region}-*")
+        for kind, pools in (("tpu_pools", self.tpu_pools), ("gpu_pools", self.gpu_pools)):
+            for index, pool in enumerate(pools):
+                for zone in pool.zones or []:
+                    if not zone.startswith(f"{self.region}-"):
+                        raise FieldError(
+                            f"{kind}.{index}.zones",
+                            f"{zone!r} is not in region {self.region}; allowed: zones of {self.region}",
+                        )
+        seen: dict[str, str] = {}
+        for kind, pools in (("tpu_pools", self.tpu_pools), ("gpu_pools", self.gpu_pools)):
+            for index, pool in enumerate(pools):
+                where = f"{kind}[{index}]"
+                if pool.name in seen:
+                    raise FieldError(
+                        f"{kind}.{index}.name",
+                        f"{pool.name!r} is already used by {seen[pool.name]}; allowed: a name unique across all pools",
+                    )
+                seen[pool.name] = where
+        log_bucket = self.weights_bucket.access_log_bucket_name
+        if len(log_bucket) > 63:
+            raise FieldError(
+                "weights_bucket.name",
+                f"{self.weights_bucket.name!r} is too long to derive its access-log bucket {log_bucket!r}; "
+                "allowed: at most 51 characters",
+            )
+        self._check_default_zones_for_tpu()
+        return self
+
+    def _check_default_zones_for_tpu(self) -> None:
+        """TPU pools without their own zones run in the environment's: those must offer v5e and, for slices or
+        COMPACT placement, be exactly one."""
+        for index, pool in enumerate(self.tpu_pools):
+            if pool.zones is not None:
+                continue
+            if (pool.multi_host or pool.compact) and len(self.zones) > 1:
+                raise FieldError(
+                    f"tpu_pools.{index}.zones",
+                    f"not set, so the pool would span the environment's zones {self.zones}, but multi-host slices and "
+                    "COMPACT placement need one zone; allowed: zones: [ONE_ZONE]",
+                )
+            if not pool.allow_unlisted_zone:
+                for zone in self.zones:
+                    if zone not in TPU_V5E_ZONES:
+                        raise FieldError(
+                            f"tpu_pools.{index}.zones",
+                            f"not set, so the pool would use zone {zone!r}, which is not known to offer TPU v5e; "
+                            f"allowed: {', '.join(sorted(TPU_V5E_ZONES))} (or allow_unlisted_zone: true)",
+                        )
+
+    def pool_zones(self, pool: TpuPool | GpuPool) -> list[str]:
+        return pool.zones or self.zones
+
+    @property
+    def pools(self) -> list[TpuPool | GpuPool]:
+        return [*self.tpu_pools, *self.gpu_pools]
+
+    def warnings(self) -> list[str]:
+        """Accepted but worth a second look (printed by `hfkit validate` and `hfkit synth`)."""
+        notes = []
+        for index, pool in enumerate(self.tpu_pools):
+            if not pool.allow_unlisted_zone:
+                continue
+            for zone in self.pool_zones(pool):
+                if zone not in TPU_V5E_ZONES:
+                    notes.append(
+                        f"tpu_pools[{index}].zones: {zone!r} is not in the kit's list of TPU v5e zones; "
+                        "accepted because allow_unlisted_zone is true: check availability before deploying"
+                    )
+        if not self.network.master_authorized_networks:
+            notes.append(
+                "network.master_authorized_networks: empty, so the control plane is reachable only from inside the VPC"
+            )
+        return notes
+
+
+def config_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The file to load: the argument, else $HFKIT_CONFIG, else the example hfkit.yaml at the repo root."""
+    if path is not None:
+        return Path(path)
+    return Path(os.environ.get(CONFIG_ENV_VAR) or DEFAULT_CONFIG)
+
+
+def parse_environment(data: object, source: str = "<config>") -> Environment:
+    """Validate already-parsed YAML; raise `ConfigError` listing every problem."""
+    if not isinstance(data, dict):
+        raise ConfigError(source, [f"config: expected a mapping at the top level, got {type(data).__name__}"])
+    try:
+        return Environment.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(source, describe_validation_error(exc)) from None
+
+
+def load_environment(path: str | os.PathLike[str] | None = None) -> Environment:
+    """Read and validate one environment file."""
+    file = config_path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(str(file), [f"{CONFIG_ENV_VAR}: cannot read {str(file)!r}: {exc.strerror}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(file), [f"config: {str(file)!r} is not valid YAML: {exc}".replace("\n", " ")]) from None
+    return parse_environment(data, str(file))

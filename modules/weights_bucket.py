@@ -1,0 +1,116 @@
+"""The weights bucket and its access-log bucket: hardened, versioned, soft-deleting, grants on the bucket only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cdktf_cdktf_provider_google.data_google_storage_project_service_account import (
+    DataGoogleStorageProjectServiceAccount,
+)
+from cdktf_cdktf_provider_google.kms_crypto_key_iam_member import KmsCryptoKeyIamMember
+from cdktf_cdktf_provider_google.storage_bucket import StorageBucket, StorageBucketLifecycleRule
+from cdktf_cdktf_provider_google.storage_bucket_iam_member import StorageBucketIamMember
+from constructs import Construct
+
+from modules.config.storage import WeightsBucket as WeightsBucketSpec
+from modules.service_account import ServiceAccount
+
+#: Resource label marking the bucket that receives access logs (it cannot usefully log to itself).
+ROLE_LABEL = "hfkit-role"
+READ_ROLES = ("roles/storage.objectViewer",)
+#: Create, overwrite-guarded write, read back for verification, delete a failed upload; plus bucket metadata get.
+WRITE_ROLES = ("roles/storage.objectUser", "roles/storage.bucketViewer")
+ACCESS_LOG_RETENTION_DAYS = 365
+
+
+@dataclass(frozen=True)
+class WeightsBucketProps:
+    project: str
+    location: str
+    spec: WeightsBucketSpec
+    labels: dict[str, str]
+
+
+def _hardened(labels: dict[str, str], soft_delete_days: int) -> dict[str, Any]:
+    return {
+        "uniform_bucket_level_access": True,
+        "public_access_prevention": "enforced",
+        "versioning": {"enabled": True},
+        "soft_delete_policy": {"retention_duration_seconds": soft_delete_days * 86400},
+        "labels": labels,
+    }
+
+
+class WeightsBucket(Construct):
+    """Weights live under immutable commit prefixes, so versioning only guards against mistakes: old versions are
+    deleted after `noncurrent_version_days`. Access logs go to a sibling bucket kept for a year."""
+
+    def __init__(self, scope: Construct, id_: str, props: WeightsBucketProps) -> None:
+        super().__init__(scope, id_)
+        spec = props.spec
+        self.access_logs = StorageBucket(
+            self,
+            "access-logs",
+            project=props.project,
+            name=spec.access_log_bucket_name,
+            location=props.location,
+            force_destroy=spec.force_destroy,
+            lifecycle_rule=[
+                StorageBucketLifecycleRule(action={"type": "Delete"}, condition={"age": ACCESS_LOG_RETENTION_DAYS})
+            ],
+            **_hardened({**props.labels, ROLE_LABEL: "access-logs"}, spec.soft_delete_days),
+        )
+        encryption = None
+        kms_grant = None
+        if spec.kms_key:
+            # The GCS service agent must be able to use the key before the bucket can be created with it.
+            agent = DataGoogleStorageProjectServiceAccount(self, "gcs-agent", project=props.project)
+            kms_grant = KmsCryptoKeyIamMember(
+                self,
+                "gcs-agent-key-user",
+                crypto_key_id=spec.kms_key,
+                role="roles/cloudkms.cryptoKeyEncrypterDecrypter",
+                member=agent.member,
+            )
+            encryption = {"default_kms_key_name": spec.kms_key}
+        self.resource = StorageBucket(
+            self,
+            "bucket",
+            project=props.project,
+            name=spec.name,
+            location=props.location,
+            force_destroy=spec.force_destroy,
+            lifecycle_rule=[
+                StorageBucketLifecycleRule(
+                    action={"type": "Delete"},
+                    condition={"days_since_noncurrent_time": spec.noncurrent_version_days, "with_state": "ARCHIVED"},
+                )
+            ],
+            logging={"log_bucket": self.access_logs.name, "log_object_prefix": spec.name},
+            encryption=encryption,
+            depends_on=[kms_grant] if kms_grant else None,
+            **_hardened({**props.labels, ROLE_LABEL: "weights"}, spec.soft_delete_days),
+        )
+
+    @property
+    def name(self) -> str:
+        return self.resource.name
+
+    def grant_read(self, identity: ServiceAccount, id_: str) -> None:
+        """Read-only on this bucket's objects (serving)."""
+        self._grant(identity, id_, READ_ROLES)
+
+    def grant_write(self, identity: ServiceAccount, id_: str) -> None:
+        """Write objects in this bucket, never its IAM or settings (staging)."""
+        self._grant(identity, id_, WRITE_ROLES)
+
+    def _grant(self, identity: ServiceAccount, id_: str, roles: tuple[str, ...]) -> None:
+        for role in roles:
+            StorageBucketIamMember(
+                self,
+                f"{id_}-{role.split('/')[-1].lower()}",
+                bucket=self.resource.name,
+                role=role,
+                member=identity.member,
+            )

@@ -1,0 +1,60 @@
+"""Stack `identities`: the stager and serving service accounts and every grant they hold, each on the narrowest
+resource (the bucket, the secret, the account itself). Depends on storage (what is granted) and on the cluster
+(the Workload Identity pool must exist before a binding to it can be made)."""
+
+from __future__ import annotations
+
+from cdktf import TerraformOutput
+from constructs import Construct
+
+from modules.config import Environment
+from modules.service_account import ServiceAccount, ServiceAccountProps
+from modules.workload_identity import WorkloadIdentity, WorkloadIdentityProps
+from stacks.base import HfkitStack
+from stacks.cluster import ClusterStack
+from stacks.storage import StorageStack
+
+
+class IdentitiesStack(HfkitStack):
+    def __init__(
+        self, scope: Construct, stack_id: str, env: Environment, storage: StorageStack, cluster: ClusterStack
+    ) -> None:
+        super().__init__(scope, stack_id, env)
+        ids = env.identities
+        self.stager = ServiceAccount(
+            self,
+            "stager",
+            ServiceAccountProps(
+                project=env.project,
+                account_id=ids.stager.account_id,
+                display_name="hfkit stager",
+                description="Stages Hugging Face Hub weights into the weights bucket (hfkit stage)",
+            ),
+        )
+        storage.weights.grant_write(self.stager, "stager")
+        storage.hf_token.grant_access(self.stager, "stager-reads-hf-token")
+        for index, member in enumerate(ids.stager.members):
+            self.stager.allow_impersonation(member, f"stager-user-{index}")
+
+        self.serving = ServiceAccount(
+            self,
+            "serving",
+            ServiceAccountProps(
+                project=env.project,
+                account_id=ids.serving.account_id,
+                display_name="hfkit serving",
+                description="Model servers: read-only on the weights bucket, through Workload Identity",
+            ),
+        )
+        storage.weights.grant_read(self.serving, "serving")
+        self.serving_workload_identity = WorkloadIdentity(
+            self,
+            "serving-workload-identity",
+            WorkloadIdentityProps(
+                identity=self.serving,
+                workload_pool=cluster.cluster.resource.workload_identity_config.workload_pool,
+                kubernetes_service_accounts=ids.serving.kubernetes_service_accounts,
+            ),
+        )
+        TerraformOutput(self, "stager_service_account", value=self.stager.email)
+        TerraformOutput(self, "serving_service_account", value=self.serving.email)
