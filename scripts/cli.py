@@ -13,3 +13,12 @@ import click
 @click.version_option(package_name="hfkit")
 def main() -> None:
     """hfkit: Hugging Face models on Google Cloud TPU v5e and GPUs, as code."""
+
+
+# Registered here, implemented in their own modules; none of these imports pulls in cdktf.
+from scripts.config_commands import schema, validate  # noqa: E402
+from scripts.synth import synth  # noqa: E402
+
+main.add_command(validate)
+main.add_command(schema)
+main.add_command(synth)

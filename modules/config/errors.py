@@ -46,14 +46,16 @@ def _describe(error: Any) -> str:
     ctx = error.get("ctx") or {}
     cause = ctx.get("error")
     if isinstance(cause, FieldError):
-        return f"{field_path([*loc, *cause.field.split('.')])}: {cause.message}"
+        parts = [int(p) if p.isdigit() else p for p in cause.field.split(".")]
+        return f"{field_path([*loc, *parts])}: {cause.message}"
     if isinstance(cause, ValueError):
         return f"{field_path(loc) or 'config'}: {cause}"
     if error["type"] == "extra_forbidden":
         return f"{field_path(loc)}: unknown field; check the spelling against the config reference in README.md"
     if error["type"] == "missing":
         return f"{field_path(loc)}: required field is missing"
-    return f"{field_path(loc) or 'config'}: {error['input']!r} is not allowed; {error['msg'].lower()}"
+    message = error["msg"]
+    return f"{field_path(loc) or 'config'}: {error['input']!r} is not allowed; {message[:1].lower()}{message[1:]}"
 
 
 def describe_validation_error(exc: ValidationError) -> list[str]:

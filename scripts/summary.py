@@ -1,0 +1,116 @@
+"""A short per-stack summary of synthesized Terraform, read back from cdk.tf.json (what was actually produced,
+not what the config meant), enriched with the accelerator catalogs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from modules.catalog.gpu import GPU_MACHINE_TYPES
+from modules.catalog.tpu import TPU_V5E_MACHINE_TYPES, chips_in
+
+
+@dataclass(frozen=True)
+class PoolSummary:
+    name: str
+    machine_type: str
+    accelerator: str
+    topology: str
+    chips_or_gpus_per_node: int
+    nodes: str
+    capacity: str
+    zones: str
+
+    @property
+    def slice_chips(self) -> int | None:
+        return chips_in(self.topology) if self.topology != "-" else None
+
+
+def _resources(stack: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    return list(stack.get("resource", {}).get(kind, {}).values())
+
+
+def _nodes(pool: dict[str, Any]) -> str:
+    scaling = pool.get("autoscaling")
+    if not scaling:
+        return str(pool.get("node_count", 1))
+    low = scaling.get("min_node_count", scaling.get("total_min_node_count", 0))
+    high = scaling.get("max_node_count", scaling.get("total_max_node_count"))
+    return f"{low}-{high} (autoscaling)"
+
+
+def _capacity(pool: dict[str, Any]) -> str:
+    config = pool["node_config"]
+    if pool.get("queued_provisioning", {}).get("enabled"):
+        return "DWS queued"
+    if config.get("flex_start"):
+        return "flex-start"
+    if config.get("spot"):
+        return "spot"
+    affinity = config.get("reservation_affinity", {})
+    if affinity.get("consume_reservation_type") == "SPECIFIC_RESERVATION":
+        return f"reservation {affinity['values'][0]}"
+    return "on-demand"
+
+
+def summarize_pool(pool: dict[str, Any]) -> PoolSummary:
+    config = pool["node_config"]
+    machine_type = config["machine_type"]
+    if machine_type in TPU_V5E_MACHINE_TYPES:
+        tpu = TPU_V5E_MACHINE_TYPES[machine_type]
+        topology = pool.get("placement_policy", {}).get("tpu_topology") or tpu.single_host_topology
+        accelerator, per_node = tpu.accelerator, tpu.chips
+    else:
+        gpu = config["guest_accelerator"][0]
+        accelerator, per_node, topology = gpu["type"], gpu["count"], "-"
+        sharing = gpu.get("gpu_sharing_config")
+        if sharing:
+            accelerator += f" ({sharing['gpu_sharing_strategy']} x{sharing['max_shared_clients_per_gpu']})"
+        assert GPU_MACHINE_TYPES[machine_type].count == per_node
+    return PoolSummary(
+        name=pool["name"],
+        machine_type=machine_type,
+        accelerator=accelerator,
+        topology=topology,
+        chips_or_gpus_per_node=per_node,
+        nodes=_nodes(pool),
+        capacity=_capacity(pool),
+        zones=",".join(pool.get("node_locations", [])),
+    )
+
+
+def stack_lines(stack_id: str, stack: dict[str, Any]) -> list[str]:
+    """One or more human lines describing what a stack declares."""
+    lines = []
+    for cluster in _resources(stack, "google_container_cluster"):
+        lines.append(
+            f"GKE cluster {cluster['name']} in {cluster['location']} ({cluster['release_channel']['channel']} "
+            f"channel, private nodes, Workload Identity, deletion protection "
+            f"{'on' if cluster.get('deletion_protection') else 'OFF'})"
+        )
+    for network in _resources(stack, "google_compute_network"):
+        subnets = ", ".join(f"{s['name']} {s['ip_cidr_range']}" for s in _resources(stack, "google_compute_subnetwork"))
+        lines.append(f"VPC {network['name']}: subnet {subnets}, Cloud NAT")
+    for bucket in _resources(stack, "google_storage_bucket"):
+        role = bucket.get("labels", {}).get("hfkit-role", "bucket")
+        lines.append(f"bucket gs://{bucket['name']} ({role}, {bucket['location']})")
+    for secret in _resources(stack, "google_secret_manager_secret"):
+        lines.append(f"secret {secret['secret_id']} (no version in Terraform: add the token out of band)")
+    for account in _resources(stack, "google_service_account"):
+        lines.append(f"service account {account['account_id']}: {account.get('description', '')}")
+    wi = _resources(stack, "google_service_account_iam_member")
+    bindings = [m["member"].split("[", 1)[1].rstrip("]") for m in wi if m["role"] == "roles/iam.workloadIdentityUser"]
+    if bindings:
+        lines.append(f"Workload Identity for {', '.join(bindings)}")
+    return lines
+
+
+def read_stacks(outdir: Path) -> dict[str, dict[str, Any]]:
+    stacks_dir = outdir / "stacks"
+    return {p.name: json.loads((p / "cdk.tf.json").read_text()) for p in sorted(stacks_dir.iterdir()) if p.is_dir()}
+
+
+def pools(stack: dict[str, Any]) -> list[PoolSummary]:
+    return [summarize_pool(p) for p in _resources(stack, "google_container_node_pool")]
