@@ -38,11 +38,11 @@ class HfTokenSecret(Construct):
         """projects/P/secrets/S: what `hfkit stage --token-secret` takes."""
         return self.resource.id
 
-    def grant_access(self, identity: ServiceAccount, id_: str) -> None:
-        """Read the secret's versions (and nothing else in the project)."""
+    def grant_access(self, identity: ServiceAccount) -> None:
+        """Read the secret's versions (and nothing else in the project). The binding lives with the grantee."""
         SecretManagerSecretIamMember(
-            self,
-            id_,
+            identity,
+            f"{self.node.id}-secretaccessor",
             project=self.resource.project,
             secret_id=self.resource.secret_id,
             role="roles/secretmanager.secretAccessor",

@@ -97,19 +97,21 @@ class WeightsBucket(Construct):
     def name(self) -> str:
         return self.resource.name
 
-    def grant_read(self, identity: ServiceAccount, id_: str) -> None:
+    def grant_read(self, identity: ServiceAccount) -> None:
         """Read-only on this bucket's objects (serving)."""
-        self._grant(identity, id_, READ_ROLES)
+        self._grant(identity, READ_ROLES)
 
-    def grant_write(self, identity: ServiceAccount, id_: str) -> None:
+    def grant_write(self, identity: ServiceAccount) -> None:
         """Write objects in this bucket, never its IAM or settings (staging)."""
-        self._grant(identity, id_, WRITE_ROLES)
+        self._grant(identity, WRITE_ROLES)
 
-    def _grant(self, identity: ServiceAccount, id_: str, roles: tuple[str, ...]) -> None:
+    def _grant(self, identity: ServiceAccount, roles: tuple[str, ...]) -> None:
+        # The binding lives with the grantee (as in aws-cdk): granting never makes the data stack depend on the
+        # stack that holds the identity.
         for role in roles:
             StorageBucketIamMember(
-                self,
-                f"{id_}-{role.split('/')[-1].lower()}",
+                identity,
+                f"{self.node.id}-{role.split('/')[-1].lower()}",
                 bucket=self.resource.name,
                 role=role,
                 member=identity.member,

@@ -31,8 +31,8 @@ class IdentitiesStack(HfkitStack):
                 description="Stages Hugging Face Hub weights into the weights bucket (hfkit stage)",
             ),
         )
-        storage.weights.grant_write(self.stager, "stager")
-        storage.hf_token.grant_access(self.stager, "stager-reads-hf-token")
+        storage.weights.grant_write(self.stager)
+        storage.hf_token.grant_access(self.stager)
         for index, member in enumerate(ids.stager.members):
             self.stager.allow_impersonation(member, f"stager-user-{index}")
 
@@ -46,7 +46,7 @@ class IdentitiesStack(HfkitStack):
                 description="Model servers: read-only on the weights bucket, through Workload Identity",
             ),
         )
-        storage.weights.grant_read(self.serving, "serving")
+        storage.weights.grant_read(self.serving)
         self.serving_workload_identity = WorkloadIdentity(
             self,
             "serving-workload-identity",
