@@ -17,8 +17,10 @@ def main() -> None:
 
 # Registered here, implemented in their own modules; none of these imports pulls in cdktf.
 from scripts.config_commands import schema, validate  # noqa: E402
+from scripts.stage.command import stage  # noqa: E402
 from scripts.synth import synth  # noqa: E402
 
 main.add_command(validate)
 main.add_command(schema)
 main.add_command(synth)
+main.add_command(stage)
