@@ -57,7 +57,7 @@ def read_secret(name: str) -> str:
             f"secret '{name}' not found or has no enabled version (create it and add a version holding the token, "
             "or fix --token-secret)"
         ) from None
-    except api_exceptions.PermissionDenied:
+    except (api_exceptions.PermissionDenied, api_exceptions.Forbidden):
         raise AccessError(
             f"permission denied reading secret '{name}': grant the identity running hfkit "
             "roles/secretmanager.secretAccessor on that secret"

@@ -18,6 +18,8 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from tests.stage.hub_server import QuietHTTPServer
+
 _BUCKET = re.compile(r"^(?:/upload|/download)?/storage/v1/b/(?P<bucket>[^/?]+)(?:/o/?(?P<object>[^?]*))?")
 _FINAL_RANGE = re.compile(r"^bytes (?:\d+-\d+|\*)/(\d+)$")
 
@@ -61,8 +63,7 @@ class GcsProxy:
 
     def start(self) -> GcsProxy:
         handler = type("GcsProxyHandler", (_Handler,), {"proxy": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = QuietHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=self._server.serve_forever, args=(0.05,), name="gcs-proxy", daemon=True).start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         return self

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import google_crc32c
 
+from tests.stage.hub_server import QuietHTTPServer
+
 _ACCESS = re.compile(r"^/v1/(?P<secret>projects/[^/]+/secrets/[^/]+)/versions/(?P<version>[^/:]+):access$")
 
 
@@ -27,8 +29,7 @@ class SecretServer:
 
     def start(self) -> SecretServer:
         handler = type("SecretHandler", (_Handler,), {"store": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = QuietHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=self._server.serve_forever, args=(0.05,), name="secret-server", daemon=True).start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
         return self
