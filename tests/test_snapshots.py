@@ -31,7 +31,5 @@ def snapshot_json(snapshot):
 
 @pytest.mark.parametrize("stack_id", STACK_IDS)
 @pytest.mark.parametrize("config", list(CONFIGS))
-def test_stack_matches_snapshot(
-    synthesized: dict[str, Synthesized], snapshot_json, config: str, stack_id: str
-) -> None:
+def test_stack_matches_snapshot(synthesized: dict[str, Synthesized], snapshot_json, config: str, stack_id: str) -> None:
     assert without_metadata(synthesized[config].stack(stack_id)) == snapshot_json

@@ -139,7 +139,6 @@ class PoolBase(Model):
 class TpuPool(PoolBase):
     """A TPU v5e node pool: a single-host VM shape, or a multi-host slice of ct5lp-hightpu-4t VMs."""
 
-    kind: Literal["tpu"] = "tpu"
     topology: str | None = Field(
         default=None, description="AxB chips. Default: the machine type's own (1x1, 2x2, 2x4). Multi-host: 4x4..16x16."
     )
@@ -274,7 +273,6 @@ class GpuSharing(Model):
 class GpuPool(PoolBase):
     """A GPU node pool; drivers are installed by GKE."""
 
-    kind: Literal["gpu"] = "gpu"
     accelerator: GpuAccelerator | None = None
     driver_version: str = "LATEST"
     sharing: GpuSharing | None = None
