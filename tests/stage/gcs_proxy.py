@@ -6,6 +6,8 @@
   fake-gcs-server; only the check is added, atomically per object.
 - IAM: `deny(bucket)` answers 403 for every request on that bucket, with GCS's error body.
 - Transient failures: `burst(method, path_part, statuses)` answers the next matching requests with 5xx/429.
+- Transport corruption: names in `corrupt_crc32c` get a wrong crc32c in their next finalise response, as if the
+  bytes GCS stored differed from what the client sent (the client then raises DataCorruption).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class GcsProxy:
         self.denied: set[str] = set()
         self.bursts: list[tuple[str, str, deque[int]]] = []
         self.seen: list[tuple[str, str, int]] = []  # method, path, status answered
+        self.corrupt_crc32c: set[str] = set()  # object names whose next finalise reports a wrong crc32c
         self.sessions: dict[str, tuple[str, str, str | None]] = {}  # session path -> bucket, object, precondition
         self.lock = threading.Lock()
         self._object_locks: dict[tuple[str, str], threading.Lock] = {}
@@ -48,6 +51,7 @@ class GcsProxy:
         with self.lock:
             self.denied.clear()
             self.bursts.clear()
+            self.corrupt_crc32c.clear()
             self.seen.clear()
 
     def object_lock(self, bucket: str, name: str) -> threading.Lock:
@@ -126,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
                     if current != precondition:
                         message = "At least one of the pre-conditions you specified did not hold."
                         return self._answer(412, _gcs_error(412, "conditionNotMet", message), json_type)
-                    return self._forward(body)
+                    return self._forward(body, corrupt=s_name in self.proxy.corrupt_crc32c)
         self._forward(body, record_session=bool(match and url.query and "uploadType=resumable" in url.query))
 
     def _current_generation(self, bucket: str, name: str) -> str:
@@ -139,7 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
             conn.close()
         return str(json.loads(data)["generation"]) if response.status == 200 else "0"
 
-    def _forward(self, body: bytes, record_session: bool = False) -> None:
+    def _forward(self, body: bytes, record_session: bool = False, corrupt: bool = False) -> None:
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
         conn = http.client.HTTPConnection(self.proxy.upstream.hostname, self.proxy.upstream.port, timeout=60)
         try:
@@ -155,6 +159,12 @@ class _Handler(BaseHTTPRequestHandler):
                 out_headers.append((k, v))
         finally:
             conn.close()
+        if corrupt and response.status == 200:
+            resource = json.loads(data)
+            with self.proxy.lock:
+                self.proxy.corrupt_crc32c.discard(resource["name"])
+            resource["crc32c"] = "AAAAAA=="
+            data = json.dumps(resource).encode()
         self._answer(response.status, data, out_headers)
 
     def _record_session(self, location: str, body: bytes) -> None:

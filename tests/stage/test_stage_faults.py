@@ -142,3 +142,20 @@ def test_regular_file_with_wrong_content_is_caught_by_its_git_blob_id(
         stage(env, hub, gcs_proxy, "acme/corrupt-git")
 
     assert f"models/acme/corrupt-git/{commit}/config.json" not in env.blobs()
+
+
+def test_crc32c_mismatch_reported_by_gcs_deletes_that_generation_and_restarts_the_file(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy
+) -> None:
+    data = weights(2 * MiB, b"crc")
+    commit = hub.add_repo("acme/crc", {"model.safetensors": data, "config.json": b"{}"})
+    name = f"models/acme/crc/{commit}/model.safetensors"
+    gcs_proxy.corrupt_crc32c.add(name)
+
+    result = stage(env, hub, gcs_proxy, "acme/crc")
+
+    assert result.status == "staged"
+    assert env.read(name) == data
+    deletes = [path for method, path, status in gcs_proxy.seen if method == "DELETE" and status < 300]
+    assert len(deletes) == 1 and "ifGenerationMatch=" in deletes[0]  # exactly the corrupt generation, nothing newer
+    assert len(hub.requests("lfs", "model.safetensors")) == 2  # the file was streamed again

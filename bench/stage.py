@@ -1,0 +1,194 @@
+"""Benchmark `hfkit stage` against the two-hop baseline (snapshot_download to disk, then upload the directory).
+
+Both run as separate processes against the same local Hub server (tests/stage/hub_server.py, serving files from
+disk with sendfile and redirecting LFS files to its CDN origin) and the same fast GCS sink (bench/stage_sink.py;
+fake-gcs-server ingests only ~100 MiB/s and would hide any difference). For each process it prints throughput
+(model bytes / wall time, process start to exit), CPU seconds (user+system), peak RSS and local disk written, then
+the ratios. It prints figures and asserts nothing.
+
+    .venv/bin/python bench/stage.py               # 1 GiB: 4 x 256 MiB safetensors + configs
+    .venv/bin/python bench/stage.py --size-gib 4  # 4 x 1 GiB: peak RSS should not move
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.stage.hub_server import HubServer  # noqa: E402
+
+MiB = 1 << 20
+REPO = "bench/synthetic-1b"
+
+
+@dataclass
+class Figures:
+    name: str
+    wall_s: float
+    cpu_s: float
+    peak_rss_mib: float
+    disk_written_mib: float
+    detail: str
+
+    def throughput(self, size: int) -> float:
+        return size / MiB / self.wall_s
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_model(folder: Path, size_gib: float) -> dict[str, Path]:
+    """4 safetensors shards of size_gib/4 each, plus the small files a real checkpoint carries."""
+    folder.mkdir(parents=True)
+    shard = int(size_gib * 1024 * MiB) // 4
+    block = bytearray(os.urandom(16 * MiB))
+    files: dict[str, Path] = {}
+    for i in range(1, 5):
+        path = folder / f"model-{i:05d}-of-00004.safetensors"
+        with path.open("wb") as fh:
+            written = 0
+            while written < shard:
+                block[:8] = written.to_bytes(8, "little")  # every block differs a little
+                n = min(len(block), shard - written)
+                fh.write(block[:n])
+                written += n
+        files[path.name] = path
+    small = {
+        "config.json": json.dumps({"model_type": "llama", "hidden_size": 2048}).encode(),
+        "generation_config.json": b'{"do_sample": true}',
+        "tokenizer.json": os.urandom(2 * MiB).hex().encode()[: 3 * MiB],
+        "tokenizer_config.json": b"{}",
+        "model.safetensors.index.json": json.dumps({"weight_map": {f"w{i}": f"s{i}" for i in range(500)}}).encode(),
+    }
+    for name, data in small.items():
+        (folder / name).write_bytes(data)
+        files[name] = folder / name
+    return files
+
+
+def measure(name: str, cmd: list[str], env: dict[str, str], scratch: Path) -> tuple[Figures, str]:
+    """Run one process; CPU and peak RSS come from wait4's rusage, disk writes from /proc/PID/io."""
+    out, err = scratch / f"{name}.out", scratch / f"{name}.err"
+    started = time.monotonic()
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=stdout, stderr=stderr)
+    written = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            try:
+                for line in Path(f"/proc/{proc.pid}/io").read_text().splitlines():
+                    if line.startswith("write_bytes:"):
+                        written[0] = max(written[0], int(line.split()[1]))
+            except OSError:
+                pass
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - started
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{name} failed ({proc.returncode}):\n{err.read_text()[-3000:]}")
+    figures = Figures(name, wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, written[0] / MiB, "")
+    return figures, out.read_text()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size-gib", type=float, default=1.0, help="model size (4 equal safetensors shards)")
+    parser.add_argument("--workers", type=int, default=8, help="parallel files for both contenders")
+    parser.add_argument("--skip-baseline", action="store_true", help="measure hfkit only")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="hfkit-bench-") as tmp:
+        work = Path(tmp)
+        print(f"generating a {args.size_gib:g} GiB synthetic model ...", flush=True)
+        files = make_model(work / "hub", args.size_gib)
+        size = sum(p.stat().st_size for p in files.values())
+        hub = HubServer(page_size=1000).start()
+        hub.add_repo(REPO, files)
+        port = free_port()
+        sink = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench/stage_sink.py"), str(port)], stdout=subprocess.PIPE, cwd=ROOT
+        )
+        try:
+            assert sink.stdout is not None and sink.stdout.readline().strip() == b"ready"
+            scratch = work / "scratch"
+            scratch.mkdir()
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "HF_ENDPOINT": hub.url,
+                "STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{port}",
+                "HF_HOME": str(scratch / "hf-home"),
+                "HF_HUB_DISABLE_XET": "1",
+                "HF_HUB_DISABLE_TELEMETRY": "1",
+                "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+                "TMPDIR": str(scratch),
+            }
+            env.pop("HF_TOKEN", None)
+            hfkit_cmd = [
+                sys.executable, "-c", "from scripts.cli import main; main(prog_name='hfkit')",
+                "stage", REPO, "--bucket", "bench", "--prefix", "hfkit", "--workers", str(args.workers), "--json",
+            ]  # fmt: skip
+            hfkit, output = measure("hfkit stage", hfkit_cmd, env, scratch)
+            doc = json.loads(output)
+            assert doc["status"] == "staged" and doc["total_size"] == size, doc
+            hfkit.detail = f"{len(doc['files'])} files verified (sha256/git sha1) + manifest"
+            results = [hfkit]
+            if not args.skip_baseline:
+                local_dir = scratch / "baseline-download"
+                base_cmd = [sys.executable, str(ROOT / "bench/stage_baseline.py"), REPO, "bench", "baseline/",
+                            str(local_dir), str(args.workers)]  # fmt: skip
+                baseline, output = measure("baseline", base_cmd, env, scratch)
+                phases = json.loads(output)
+                baseline.detail = (
+                    f"download {phases['download_s']:.1f}s + upload {phases['upload_s']:.1f}s; "
+                    f"{phases['disk_bytes'] / MiB:.0f} MiB left on disk"
+                )
+                shutil.rmtree(local_dir, ignore_errors=True)
+                results.append(baseline)
+        finally:
+            sink.kill()
+            sink.wait()
+            hub.stop()
+
+    print(f"\nmodel: {size / MiB:.0f} MiB in {len(files)} files; {os.cpu_count()} CPUs; loopback Hub + GCS sink\n")
+    print(f"{'':<12} {'MiB/s':>8} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'disk MiB':>9}  detail")
+    for r in results:
+        print(
+            f"{r.name:<12} {r.throughput(size):>8.0f} {r.wall_s:>8.2f} {r.cpu_s:>8.2f} {r.peak_rss_mib:>13.0f} "
+            f"{r.disk_written_mib:>9.0f}  {r.detail}"
+        )
+    if len(results) == 2:
+        h, b = results
+        print(
+            f"\nhfkit vs baseline: throughput x{h.throughput(size) / b.throughput(size):.2f}, "
+            f"CPU x{h.cpu_s / b.cpu_s:.2f}, peak RSS x{h.peak_rss_mib / b.peak_rss_mib:.2f}, "
+            f"disk {h.disk_written_mib:.0f} vs {b.disk_written_mib:.0f} MiB"
+        )
+
+
+if __name__ == "__main__":
+    main()
