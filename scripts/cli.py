@@ -18,6 +18,7 @@ def main() -> None:
 # Registered here, implemented in their own modules; none of these imports pulls in cdktf.
 from scripts.config_commands import schema, validate  # noqa: E402
 from scripts.cost.command import cost  # noqa: E402
+from scripts.diff.command import diff  # noqa: E402
 from scripts.stage.command import stage  # noqa: E402
 from scripts.synth import synth  # noqa: E402
 
@@ -26,3 +27,4 @@ main.add_command(schema)
 main.add_command(synth)
 main.add_command(stage)
 main.add_command(cost)
+main.add_command(diff)

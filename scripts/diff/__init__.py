@@ -1,0 +1,1 @@
+"""`hfkit diff`: what a change does to the synthesized Terraform, offline, before anyone runs a plan."""
