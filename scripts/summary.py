@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modules.catalog.gpu import GPU_MACHINE_TYPES
 from modules.catalog.tpu import TPU_V5E_MACHINE_TYPES, chips_in
 
 
@@ -68,7 +67,6 @@ def summarize_pool(pool: dict[str, Any]) -> PoolSummary:
         sharing = gpu.get("gpu_sharing_config")
         if sharing:
             accelerator += f" ({sharing['gpu_sharing_strategy']} x{sharing['max_shared_clients_per_gpu']})"
-        assert GPU_MACHINE_TYPES[machine_type].count == per_node
     return PoolSummary(
         name=pool["name"],
         machine_type=machine_type,

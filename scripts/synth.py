@@ -10,11 +10,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from modules.config import Environment
 from scripts.config_commands import CONFIG_OPTION_HELP, load_or_exit
 from scripts.summary import pools, read_stacks, stack_lines
 
 
-def synthesize(env: object, outdir: Path) -> None:
+def synthesize(env: Environment, outdir: Path) -> None:
     """Same output as `cdktf synth` (the CLI only runs main.py), without the Node start-up."""
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     from cdktf import App  # heavy: imported only when synthesizing
@@ -22,7 +23,7 @@ def synthesize(env: object, outdir: Path) -> None:
     from stacks.app import STACK_IDS, build_stacks
 
     app = App(outdir=str(outdir))
-    build_stacks(app, env)  # type: ignore[arg-type]
+    build_stacks(app, env)
     app.synth()
     assert sorted(STACK_IDS) == sorted(p.name for p in (outdir / "stacks").iterdir())
 
