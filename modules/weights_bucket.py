@@ -1,4 +1,8 @@
-"""The weights bucket and its access-log bucket: hardened, versioned, soft-deleting, grants on the bucket only."""
+"""The weights bucket and its access-log bucket: hardened, versioned, soft-deleting, grants on the bucket only.
+
+The bootstrap stack's Terraform state bucket is the same construct with another role label: state needs exactly
+the same protections (versions to roll back a bad write, soft delete, access logs, no public access).
+"""
 
 from __future__ import annotations
 
@@ -30,6 +34,16 @@ class WeightsBucketProps:
     location: str
     spec: WeightsBucketSpec
     labels: dict[str, str]
+    role: str = "weights"
+    """Value of the `hfkit-role` label (`weights`, `terraform-state`): what the bucket holds."""
+
+
+#: Only Terraform's lock objects (`<prefix>/<env>/<stack>.tflock`): a plan may lock state, never rewrite it.
+LOCK_OBJECTS_CONDITION = {
+    "title": "terraform-lock-objects-only",
+    "description": "Create and delete Terraform state lock files, nothing else",
+    "expression": 'resource.name.endsWith(".tflock")',
+}
 
 
 def _hardened(labels: dict[str, str], soft_delete_days: int) -> dict[str, Any]:
@@ -90,7 +104,7 @@ class WeightsBucket(Construct):
             logging={"log_bucket": self.access_logs.name, "log_object_prefix": spec.name},
             encryption=encryption,
             depends_on=[kms_grant] if kms_grant else None,
-            **_hardened({**props.labels, ROLE_LABEL: "weights"}, spec.soft_delete_days),
+            **_hardened({**props.labels, ROLE_LABEL: props.role}, spec.soft_delete_days),
         )
 
     @property
@@ -105,14 +119,25 @@ class WeightsBucket(Construct):
         """Write objects in this bucket, never its IAM or settings (staging)."""
         self._grant(identity, WRITE_ROLES)
 
-    def _grant(self, identity: ServiceAccount, roles: tuple[str, ...]) -> None:
+    def grant_lock_write(self, identity: ServiceAccount) -> None:
+        """Create and delete Terraform lock objects only (a plan locks state while it reads it)."""
+        self._grant(identity, ("roles/storage.objectUser",), condition=LOCK_OBJECTS_CONDITION, suffix="-lock")
+
+    def _grant(
+        self,
+        identity: ServiceAccount,
+        roles: tuple[str, ...],
+        condition: dict[str, str] | None = None,
+        suffix: str = "",
+    ) -> None:
         # The binding lives with the grantee (as in aws-cdk): granting never makes the data stack depend on the
         # stack that holds the identity.
         for role in roles:
             StorageBucketIamMember(
                 identity,
-                f"{self.node.id}-{role.split('/')[-1].lower()}",
+                f"{self.node.id}-{role.split('/')[-1].lower()}{suffix}",
                 bucket=self.resource.name,
                 role=role,
                 member=identity.member,
+                condition=condition,
             )

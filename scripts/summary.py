@@ -99,9 +99,13 @@ def stack_lines(stack_id: str, stack: dict[str, Any]) -> list[str]:
     for account in _resources(stack, "google_service_account"):
         lines.append(f"service account {account['account_id']}: {account.get('description', '')}")
     wi = _resources(stack, "google_service_account_iam_member")
-    bindings = [m["member"].split("[", 1)[1].rstrip("]") for m in wi if m["role"] == "roles/iam.workloadIdentityUser"]
+    users = [m["member"] for m in wi if m["role"] == "roles/iam.workloadIdentityUser"]
+    bindings = [m.split("[", 1)[1].rstrip("]") for m in users if "[" in m]
     if bindings:
         lines.append(f"Workload Identity for {', '.join(bindings)}")
+    subjects = [m.rsplit("/subject/", 1)[1] for m in users if "/subject/" in m]
+    if subjects:
+        lines.append(f"GitHub Actions (workload identity federation) as {', '.join(subjects)}")
     return lines
 
 

@@ -20,12 +20,12 @@ def synthesize(env: Environment, outdir: Path) -> None:
     os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
     from cdktf import App  # heavy: imported only when synthesizing
 
-    from stacks.app import STACK_IDS, build_stacks
+    from stacks.app import build_stacks, stack_ids
 
     app = App(outdir=str(outdir))
     build_stacks(app, env)
     app.synth()
-    assert sorted(STACK_IDS) == sorted(p.name for p in (outdir / "stacks").iterdir())
+    assert sorted(stack_ids(env)) == sorted(p.name for p in (outdir / "stacks").iterdir())
 
 
 def print_summary(console: Console, outdir: Path) -> None:

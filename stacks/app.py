@@ -8,6 +8,7 @@ from constructs import Construct
 
 from modules.config import Environment
 from stacks.accelerators import AcceleratorsStack
+from stacks.bootstrap import BootstrapStack
 from stacks.cluster import ClusterStack
 from stacks.identities import IdentitiesStack
 from stacks.network import NetworkStack
@@ -16,6 +17,9 @@ from stacks.storage import StorageStack
 NETWORK, CLUSTER, ACCELERATORS, STORAGE, IDENTITIES = "network", "cluster", "accelerators", "storage", "identities"
 #: Deploy order (each stack only references stacks before it).
 STACK_IDS: tuple[str, ...] = (NETWORK, CLUSTER, ACCELERATORS, STORAGE, IDENTITIES)
+#: Deployed once by an admin, before the others, and only synthesized when the environment has a `ci` section: CI
+#: never plans or applies it (its identities could otherwise widen their own permissions).
+BOOTSTRAP = "bootstrap"
 
 
 @dataclass(frozen=True)
@@ -25,15 +29,22 @@ class HfkitStacks:
     accelerators: AcceleratorsStack
     storage: StorageStack
     identities: IdentitiesStack
+    bootstrap: BootstrapStack | None = None
 
     def all(self) -> list[NetworkStack | ClusterStack | AcceleratorsStack | StorageStack | IdentitiesStack]:
         return [self.network, self.cluster, self.accelerators, self.storage, self.identities]
 
 
+def stack_ids(env: Environment) -> tuple[str, ...]:
+    """Every stack id the environment synthesizes."""
+    return (BOOTSTRAP, *STACK_IDS) if env.ci is not None else STACK_IDS
+
+
 def build_stacks(app: Construct, env: Environment) -> HfkitStacks:
+    bootstrap = BootstrapStack(app, BOOTSTRAP, env) if env.ci is not None else None
     network = NetworkStack(app, NETWORK, env)
     cluster = ClusterStack(app, CLUSTER, env, network)
     accelerators = AcceleratorsStack(app, ACCELERATORS, env, cluster)
     storage = StorageStack(app, STORAGE, env)
     identities = IdentitiesStack(app, IDENTITIES, env, storage, cluster)
-    return HfkitStacks(network, cluster, accelerators, storage, identities)
+    return HfkitStacks(network, cluster, accelerators, storage, identities, bootstrap)

@@ -16,12 +16,14 @@ LOCAL_STATE_DIR = "../../../state"
 class HfkitStack(TerraformStack):
     """A stack of one environment. Stack ids are part of the contract: they name state files and CLI targets."""
 
-    def __init__(self, scope: Construct, stack_id: str, env: Environment) -> None:
+    def __init__(self, scope: Construct, stack_id: str, env: Environment, local_state: bool = False) -> None:
+        """`local_state`: keep this stack's state on disk whatever the backend (the bootstrap stack creates the
+        state bucket, so it cannot keep its own state there)."""
         super().__init__(scope, stack_id)
         self.env = env
         GoogleProvider(self, "google", project=env.project, region=env.region)
         backend = env.backend
-        if backend.type == "gcs":
+        if backend.type == "gcs" and not local_state:
             GcsBackend(self, bucket=backend.bucket, prefix=f"{backend.prefix}/{env.environment}/{stack_id}")
         else:
             LocalBackend(self, path=f"{LOCAL_STATE_DIR}/{env.environment}/{stack_id}.tfstate")

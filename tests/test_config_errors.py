@@ -34,6 +34,8 @@ def config(**patch: Any) -> dict[str, Any]:
     return data
 
 
+GCS_BACKEND = {"type": "gcs", "bucket": "hfkit-tfstate"}
+
 CASES: dict[str, tuple[dict[str, Any], str]] = {
     "unknown_tpu": (
         config(tpu_pools=[tpu(machine_type="ct5lp-hightpu-2t")]),
@@ -229,6 +231,37 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "topology_fmt": (
         config(tpu_pools=[tpu(topology="2by4")]),
         "tpu_pools[0].topology: '2by4' is not a topology; allowed: AxB, e.g. 2x4 or 4x8",
+    ),
+    "ci_repository": (
+        config(backend=GCS_BACKEND, ci={"github_repository": "ml-infra"}),
+        "ci.github_repository: 'ml-infra' is not a valid GitHub repository; allowed: OWNER/REPO, e.g. octo-org/ml-infra",
+    ),
+    "ci_no_state_bucket": (
+        config(ci={"github_repository": "octo-org/ml-infra"}),
+        "ci.state_bucket: not set and backend.type is 'local'; allowed: a bucket name, or backend: {type: gcs, bucket: NAME}",
+    ),
+    "ci_other_state_bucket": (
+        config(backend=GCS_BACKEND, ci={"github_repository": "octo-org/ml-infra", "state_bucket": "other-tfstate"}),
+        "ci.state_bucket: 'other-tfstate' differs from backend.bucket 'hfkit-tfstate'; allowed: 'hfkit-tfstate' (the bucket the other stacks keep state in) or leave it out",
+    ),
+    "ci_account_clash": (
+        config(backend=GCS_BACKEND, ci={"github_repository": "octo-org/ml-infra", "apply_account_id": "hfkit-stager"}),
+        "ci.apply_account_id: 'hfkit-stager' is already used by identities.stager.account_id; allowed: a distinct service account ID",
+    ),
+    "ci_plan_apply_same": (
+        config(
+            backend=GCS_BACKEND,
+            ci={"github_repository": "octo-org/ml-infra", "plan_account_id": "hfkit-ci", "apply_account_id": "hfkit-ci"},
+        ),
+        "ci.apply_account_id: 'hfkit-ci' is already used by ci.plan_account_id; allowed: a distinct service account ID",
+    ),
+    "ci_pool_id": (
+        config(backend=GCS_BACKEND, ci={"github_repository": "octo-org/ml-infra", "pool_id": "gcp-github"}),
+        "ci.pool_id: 'gcp-github' is not a valid workload identity pool ID; allowed: 4-32 lowercase letters, digits and hyphens, not starting with gcp-",
+    ),
+    "ci_environment": (
+        config(backend=GCS_BACKEND, ci={"github_repository": "octo-org/ml-infra", "environment": "prod env"}),
+        "ci.environment: 'prod env' is not a valid GitHub environment name; allowed: letters, digits, '.', '_' and '-'",
     ),
 }
 

@@ -29,8 +29,10 @@ EXPECTED_SKIPS = {
     "CKV_GCP_62": "replaced by CKV_HFKIT_6 (access logs everywhere except the access-log bucket)",
     "CKV_GCP_65": "needs an organisation's gke-security-groups group; enabled by cluster.rbac_security_group",
     "CKV_GCP_9": "replaced by CKV_HFKIT_7 (auto-repair everywhere except flex-start and queued-provisioning pools)",
+    "CKV_GCP_41": "replaced by CKV_HFKIT_8 (project-level service account roles only for the CI apply identity)",
+    "CKV_GCP_49": "replaced by CKV_HFKIT_8 (project-level service account roles only for the CI apply identity)",
 }
-CUSTOM_CHECKS = {f"CKV_HFKIT_{n}" for n in range(1, 8)}
+CUSTOM_CHECKS = {f"CKV_HFKIT_{n}" for n in range(1, 9)}
 # No synthesized stack may contain a secret version, so CKV_HFKIT_3 can only ever fail; the negative test proves it
 # loads. Every other custom check must pass on real output at least once.
 NEVER_PASSES = {"CKV_HFKIT_3"}
@@ -74,7 +76,8 @@ def stack_files(synthesized: dict[str, Synthesized]) -> list[Path]:
 @pytest.fixture(scope="module")
 def report(synthesized: dict[str, Synthesized]) -> dict[str, Any]:
     files = stack_files(synthesized)
-    assert len(files) == 5 * len(synthesized), f"expected five stacks per config, found {files}"
+    with_ci = sum(1 for synth in synthesized.values() if (synth.stacks_dir / "bootstrap").is_dir())
+    assert len(files) == 5 * len(synthesized) + with_ci, f"expected five stacks per config (+ bootstrap), found {files}"
     return run_checkov(files)
 
 
@@ -142,6 +145,10 @@ def bucket(**changes: Any) -> dict[str, Any]:
         "soft_delete_policy": {"retention_duration_seconds": 604800},
     }
     return {k: v for k, v in {**body, **changes}.items() if v is not None}
+
+
+def project_member(role: str, member: str) -> dict[str, Any]:
+    return {"project": "p", "role": role, "member": member}
 
 
 # resource type, name, body, the custom checks that must fail on it (an empty set: all that apply must pass)
@@ -220,6 +227,25 @@ NEGATIVE_CASES: list[tuple[str, str, dict[str, Any], set[str]]] = [
     ("google_storage_bucket", "no_logging_no_label", bucket(logging=None, labels=None), {"CKV_HFKIT_6"}),
     ("google_storage_bucket", "no_logging_weights_label", bucket(logging=None), {"CKV_HFKIT_6"}),
     ("google_storage_bucket", "access_log_bucket", bucket(logging=None, labels={"hfkit-role": "access-logs"}), set()),
+    (
+        "google_project_iam_member",
+        "apply_identity_sa_user",
+        project_member("roles/iam.serviceAccountUser", "${google_service_account.apply_account_9DBB0904.member}"),
+        set(),
+    ),
+    (
+        "google_project_iam_member",
+        "other_identity_sa_user",
+        project_member("roles/iam.serviceAccountUser", "${google_service_account.plan_account_2B3B4331.member}"),
+        {"CKV_HFKIT_8"},
+    ),
+    (
+        "google_project_iam_member",
+        "user_token_creator",
+        project_member("roles/iam.serviceAccountTokenCreator", "user:a@example.com"),
+        {"CKV_HFKIT_8"},
+    ),
+    ("google_project_iam_member", "viewer_role", project_member("roles/compute.viewer", "user:a@example.com"), set()),
 ]
 # Which custom checks look at which resource type (to tell "passed" from "never ran").
 APPLIES_TO = {
@@ -227,6 +253,7 @@ APPLIES_TO = {
     "google_container_node_pool": {"CKV_HFKIT_2", "CKV_HFKIT_7"},
     "google_secret_manager_secret_version": {"CKV_HFKIT_3"},
     "google_storage_bucket": {"CKV_HFKIT_4", "CKV_HFKIT_6"},
+    "google_project_iam_member": {"CKV_HFKIT_8"},
 }
 
 

@@ -33,3 +33,9 @@ def snapshot_json(snapshot):
 @pytest.mark.parametrize("config", list(CONFIGS))
 def test_stack_matches_snapshot(synthesized: dict[str, Synthesized], snapshot_json, config: str, stack_id: str) -> None:
     assert without_metadata(synthesized[config].stack(stack_id)) == snapshot_json
+
+
+@pytest.mark.parametrize("config", [c for c in CONFIGS if "ci:" in CONFIGS[c].read_text()])
+def test_bootstrap_matches_snapshot(synthesized: dict[str, Synthesized], snapshot_json, config: str) -> None:
+    """The `bootstrap` stack exists only for configs with a `ci` section."""
+    assert without_metadata(synthesized[config].stack("bootstrap")) == snapshot_json

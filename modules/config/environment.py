@@ -13,6 +13,7 @@ import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from modules.catalog.tpu import TPU_V5E_ZONES
+from modules.config.ci import Ci
 from modules.config.cluster import Cluster, Network
 from modules.config.common import Labels, Model, ProjectId, Region, ResourceName, Zone
 from modules.config.errors import ConfigError, FieldError, describe_validation_error
@@ -40,6 +41,7 @@ class Environment(Model):
     weights_bucket: WeightsBucket
     hf_token_secret: HfTokenSecret = Field(default_factory=HfTokenSecret)
     identities: Identities = Field(default_factory=Identities)
+    ci: Ci | None = Field(default=None, description="GitHub Actions delivery; adds the `bootstrap` stack.")
 
     @model_validator(mode="after")
     def _cross_field(self) -> Environment:
@@ -72,7 +74,45 @@ class Environment(Model):
                 "allowed: at most 51 characters",
             )
         self._check_default_zones_for_tpu()
+        self._check_ci()
         return self
+
+    @property
+    def state_bucket(self) -> str | None:
+        """The bucket the bootstrap stack creates for Terraform state (`ci.state_bucket`, else `backend.bucket`)."""
+        if self.ci is None:
+            return None
+        return self.ci.state_bucket or getattr(self.backend, "bucket", None)
+
+    def _check_ci(self) -> None:
+        ci = self.ci
+        if ci is None:
+            return
+        backend_bucket = getattr(self.backend, "bucket", None)
+        if ci.state_bucket is None and backend_bucket is None:
+            raise FieldError(
+                "ci.state_bucket",
+                f"not set and backend.type is {self.backend.type!r}; "
+                "allowed: a bucket name, or backend: {type: gcs, bucket: NAME}",
+            )
+        if ci.state_bucket is not None and backend_bucket is not None and ci.state_bucket != backend_bucket:
+            raise FieldError(
+                "ci.state_bucket",
+                f"{ci.state_bucket!r} differs from backend.bucket {backend_bucket!r}; "
+                f"allowed: {backend_bucket!r} (the bucket the other stacks keep state in) or leave it out",
+            )
+        taken = {
+            self.identities.stager.account_id: "identities.stager.account_id",
+            self.identities.serving.account_id: "identities.serving.account_id",
+        }
+        for field in ("plan_account_id", "apply_account_id"):
+            account_id = getattr(ci, field)
+            if account_id in taken:
+                raise FieldError(
+                    f"ci.{field}",
+                    f"{account_id!r} is already used by {taken[account_id]}; allowed: a distinct service account ID",
+                )
+            taken[account_id] = f"ci.{field}"
 
     def _check_default_zones_for_tpu(self) -> None:
         """TPU pools without their own zones run in the environment's: those must offer v5e and, for slices or
