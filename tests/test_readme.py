@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing
 
+import click
 from pydantic import BaseModel
 
 from modules.config import Environment
@@ -52,5 +53,5 @@ def test_every_config_key_is_in_the_readme_reference() -> None:
 
 
 def test_every_cli_command_is_in_the_readme() -> None:
-    for name in main.commands:
+    for name in main.list_commands(click.Context(main)):
         assert f"`hfkit {name}" in README, name
