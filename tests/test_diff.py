@@ -87,6 +87,10 @@ def diffs(repo: Path) -> Iterator[dict[str, tuple[int, dict[str, Any]]]]:
     yield results
 
 
+def stack(report: dict[str, Any], stack_id: str) -> dict[str, Any]:
+    return next(s for s in report["stacks"] if s["id"] == stack_id)
+
+
 def actions(report: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
     return {s["id"]: [(r["action"], r["address"]) for r in s["resources"]] for s in report["stacks"] if s["resources"]}
 
@@ -113,7 +117,7 @@ def test_tpu_topology_change_replaces_the_pool(diffs: dict[str, tuple[int, dict[
     ((action, address),) = actions(report)["accelerators"]
     assert action == "replace" and address.startswith("google_container_node_pool.tpu-v5e-2x4_pool_")
     assert report["destroyed_or_replaced"] == [address]
-    (pool,) = report["stacks"][STACK_ORDER.index("accelerators")]["resources"]
+    (pool,) = stack(report, "accelerators")["resources"]
     forcing = {c["path"]: (c["before"], c["after"]) for c in pool["changes"] if c["forces_replacement"]}
     assert forcing == {
         "node_config.machine_type": ("ct5lp-hightpu-8t", "ct5lp-hightpu-4t"),
@@ -130,7 +134,7 @@ def test_iam_member_change_is_flagged(diffs: dict[str, tuple[int, dict[str, Any]
     ((action, address),) = actions(report)["identities"]
     assert action == "replace" and address.startswith("google_service_account_iam_member.")
     assert report["iam_changes"] == [address]
-    (member,) = report["stacks"][STACK_ORDER.index("identities")]["resources"]
+    (member,) = stack(report, "identities")["resources"]
     assert [(c["path"], c["before"], c["after"]) for c in member["changes"]] == [
         ("member", "group:ml-platform@example.com", "group:ml-ops@example.com")
     ]
@@ -204,9 +208,9 @@ def test_compare_flags_destroys_replacements_and_iam() -> None:
 
 
 def test_stack_order_matches_the_app() -> None:
-    from stacks.app import STACK_IDS
+    from stacks.app import BOOTSTRAP, STACK_IDS
 
-    assert STACK_ORDER == STACK_IDS
+    assert (BOOTSTRAP, *STACK_IDS) == STACK_ORDER
 
 
 def test_text_and_markdown_name_what_will_be_replaced() -> None:

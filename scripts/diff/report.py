@@ -13,8 +13,8 @@ from scripts.diff.compare import ResourceChange, StackDiff, Stacks, compare
 from scripts.diff.git import checked_out, repo_root, resolve_base
 from scripts.diff.synth import SynthError, SynthJob, synthesize_all
 
-#: Deploy order of the stacks (stacks/app.py STACK_IDS; not imported: that would load cdktf).
-STACK_ORDER: tuple[str, ...] = ("network", "cluster", "accelerators", "storage", "identities")
+#: Deploy order of the stacks, bootstrap first (stacks/app.py; not imported: that would load cdktf).
+STACK_ORDER: tuple[str, ...] = ("bootstrap", "network", "cluster", "accelerators", "storage", "identities")
 
 
 @dataclass(frozen=True)
