@@ -4,6 +4,7 @@ not what the config meant), enriched with the accelerator catalogs."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,8 @@ def _nodes(pool: dict[str, Any]) -> str:
     return f"{low}-{high} (autoscaling)"
 
 
-def _capacity(pool: dict[str, Any]) -> str:
+def capacity_of(pool: Mapping[str, Any]) -> str:
+    """The capacity model a synthesized node pool declares (shared by the synth summary and `hfkit cost`)."""
     config = pool["node_config"]
     if pool.get("queued_provisioning", {}).get("enabled"):
         return "DWS queued"
@@ -50,7 +52,7 @@ def _capacity(pool: dict[str, Any]) -> str:
         return "spot"
     affinity = config.get("reservation_affinity", {})
     if affinity.get("consume_reservation_type") == "SPECIFIC_RESERVATION":
-        return f"reservation {affinity['values'][0]}"
+        return f"reservation {affinity['values'][0].rsplit('/', 1)[-1]}"
     return "on-demand"
 
 
@@ -74,7 +76,7 @@ def summarize_pool(pool: dict[str, Any]) -> PoolSummary:
         topology=topology,
         chips_or_gpus_per_node=per_node,
         nodes=_nodes(pool),
-        capacity=_capacity(pool),
+        capacity=capacity_of(pool),
         zones=",".join(pool.get("node_locations", [])),
     )
 

@@ -14,6 +14,7 @@ from typing import Any
 from modules.config import Environment
 from modules.config.pools import PoolBase
 from scripts.cost.prices import PriceTable, PricingModel
+from scripts.summary import capacity_of
 
 
 @dataclass(frozen=True)
@@ -112,20 +113,6 @@ def usage_from_environment(env: Environment) -> list[PoolUsage]:
     return usages
 
 
-def _synth_capacity(pool: Mapping[str, Any]) -> str:
-    config = pool["node_config"]
-    if pool.get("queued_provisioning", {}).get("enabled"):
-        return "DWS queued"
-    if config.get("flex_start"):
-        return "flex-start"
-    if config.get("spot"):
-        return "spot"
-    affinity = config.get("reservation_affinity", {})
-    if affinity.get("consume_reservation_type") == "SPECIFIC_RESERVATION":
-        return f"reservation {affinity['values'][0].rsplit('/', 1)[-1]}"
-    return "on-demand"
-
-
 def usage_from_stacks(stacks: Mapping[str, Mapping[str, Any]]) -> list[PoolUsage]:
     """Read every `google_container_node_pool` of every stack, as `cdk.tf.json` declares it."""
     usages = []
@@ -140,5 +127,5 @@ def usage_from_stacks(stacks: Mapping[str, Mapping[str, Any]]) -> list[PoolUsage
             else:
                 low, high = int(scaling.get("min_node_count", 0)) * zones, int(scaling["max_node_count"]) * zones
             machine_type = pool["node_config"]["machine_type"]
-            usages.append(PoolUsage(pool["name"], machine_type, pool["location"], _synth_capacity(pool), low, high))
+            usages.append(PoolUsage(pool["name"], machine_type, pool["location"], capacity_of(pool), low, high))
     return usages
