@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "stage": "scripts.stage.command:stage",
     "cost": "scripts.cost.command:cost",
     "diff": "scripts.diff.command:diff",
+    "fit": "scripts.fit.command:fit_command",
 }
 
 

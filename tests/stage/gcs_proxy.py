@@ -34,6 +34,7 @@ class GcsProxy:
         self.denied: set[str] = set()
         self.bursts: list[tuple[str, str, deque[int]]] = []
         self.seen: list[tuple[str, str, int]] = []  # method, path, status answered
+        self.sent: list[tuple[str, str, int]] = []  # method, path, response body bytes (what a client read)
         self.corrupt_crc32c: set[str] = set()  # object names whose next finalise reports a wrong crc32c
         self.sessions: dict[str, tuple[str, str, str | None]] = {}  # session path -> bucket, object, precondition
         self.lock = threading.Lock()
@@ -53,6 +54,7 @@ class GcsProxy:
             self.bursts.clear()
             self.corrupt_crc32c.clear()
             self.seen.clear()
+            self.sent.clear()
 
     def object_lock(self, bucket: str, name: str) -> threading.Lock:
         with self.lock:
@@ -99,6 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _answer(self, status: int, body: bytes, headers: list[tuple[str, str]]) -> None:
         with self.proxy.lock:
             self.proxy.seen.append((self.command, self.path, status))
+            self.proxy.sent.append((self.command, self.path, len(body)))
         self.send_response(status)
         for k, v in headers:
             if k.lower() not in ("content-length", "transfer-encoding", "connection", "date", "server"):
