@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "cost": "scripts.cost.command:cost",
     "diff": "scripts.diff.command:diff",
     "fit": "scripts.fit.command:fit_command",
+    "serve": "scripts.serve.command:serve",
 }
 
 

@@ -53,7 +53,7 @@ class IdentitiesStack(HfkitStack):
             WorkloadIdentityProps(
                 identity=self.serving,
                 workload_pool=cluster.cluster.resource.workload_identity_config.workload_pool,
-                kubernetes_service_accounts=ids.serving.kubernetes_service_accounts,
+                kubernetes_service_accounts=env.serving_service_accounts,
             ),
         )
         TerraformOutput(self, "stager_service_account", value=self.stager.email)

@@ -35,6 +35,14 @@ def config(**patch: Any) -> dict[str, Any]:
 
 
 GCS_BACKEND = {"type": "gcs", "bucket": "hfkit-tfstate"}
+COMMIT = "a" * 40
+
+
+def deployment(**fields: Any) -> dict[str, Any]:
+    path = f"gs://hfkit-example-project-weights/models/acme/llama/{COMMIT}/"
+    base = {"name": "llama", "model": "acme/llama", "commit": COMMIT, "path": path, "pool": "gpu"}
+    return {**base, "tensor_parallel_size": 1, "max_model_len": 4096, **fields}
+
 
 CASES: dict[str, tuple[dict[str, Any], str]] = {
     "unknown_tpu": (
@@ -262,6 +270,51 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "ci_environment": (
         config(backend=GCS_BACKEND, ci={"github_repository": "octo-org/ml-infra", "environment": "prod env"}),
         "ci.environment: 'prod env' is not a valid GitHub environment name; allowed: letters, digits, '.', '_' and '-'",
+    ),
+    "deploy_unknown_pool": (
+        config(gpu_pools=[gpu()], deployments=[deployment(pool="a100")]),
+        "deployments[0].pool: 'a100' is not a pool of this environment; allowed: gpu",
+    ),
+    "deploy_tgi_on_tpu": (
+        config(tpu_pools=[tpu()], deployments=[deployment(pool="tpu", engine="tgi", tensor_parallel_size=8)]),
+        "deployments[0].engine: 'tgi' does not run on TPU pool 'tpu'; allowed: vllm (TGI needs a GPU pool)",
+    ),
+    "deploy_multi_host": (
+        config(
+            tpu_pools=[tpu(machine_type="ct5lp-hightpu-4t", topology="4x8")],
+            deployments=[deployment(pool="tpu", tensor_parallel_size=32)],
+        ),
+        "deployments[0].pool: 'tpu' is a multi-host TPU slice (4x8) and vLLM on TPU on GKE is single-host; allowed: a single-host TPU pool (1x1, 2x2, 2x4) or a GPU pool",
+    ),
+    "deploy_tp_tpu": (
+        config(tpu_pools=[tpu()], deployments=[deployment(pool="tpu", tensor_parallel_size=4)]),
+        "deployments[0].tensor_parallel_size: 4 does not match pool 'tpu' (8 chips); allowed: 8 (vLLM shards over every chip of the slice)",
+    ),
+    "deploy_tp_gpu": (
+        config(gpu_pools=[gpu()], deployments=[deployment(tensor_parallel_size=2)]),
+        "deployments[0].tensor_parallel_size: 2 exceeds the 1 GPU(s) per node of pool 'gpu'; allowed: 1 to 1",
+    ),
+    "deploy_duplicate": (
+        config(gpu_pools=[gpu()], deployments=[deployment(), deployment()]),
+        "deployments[1].name: 'llama' is already used by deployments[0]; allowed: a name unique across deployments",
+    ),
+    "deploy_other_bucket": (
+        config(gpu_pools=[gpu()], deployments=[deployment(path=f"gs://other/models/acme/llama/{COMMIT}/")]),
+        f"deployments[0].path: 'gs://other/models/acme/llama/{COMMIT}/' is not in the weights bucket; allowed: gs://hfkit-example-project-weights/...",
+    ),
+    "deploy_path_commit": (
+        config(
+            gpu_pools=[gpu()], deployments=[deployment(path="gs://hfkit-example-project-weights/models/acme/llama/")]
+        ),
+        f"deployments[0].path: 'gs://hfkit-example-project-weights/models/acme/llama/' is not the staged folder of acme/llama at {COMMIT}; allowed: gs://BUCKET/PREFIX/acme/llama/{COMMIT}/",
+    ),
+    "deploy_commit": (
+        config(gpu_pools=[gpu()], deployments=[deployment(commit="main")]),
+        "deployments[0].commit: 'main' is not a valid commit; allowed: 40 lowercase hex digits",
+    ),
+    "deploy_replicas": (
+        config(gpu_pools=[gpu()], deployments=[deployment(replicas={"min": 3, "max": 1})]),
+        "deployments[0].replicas.min: 3 is greater than max 1; allowed: min <= max",
     ),
 }
 

@@ -16,6 +16,7 @@ from modules.catalog.tpu import TPU_V5E_ZONES
 from modules.config.ci import Ci
 from modules.config.cluster import Cluster, Network
 from modules.config.common import Labels, Model, ProjectId, Region, ResourceName, Zone
+from modules.config.deployments import Deployment
 from modules.config.errors import ConfigError, FieldError, describe_validation_error
 from modules.config.identities import Identities
 from modules.config.pools import GpuPool, TpuPool
@@ -42,6 +43,9 @@ class Environment(Model):
     hf_token_secret: HfTokenSecret = Field(default_factory=HfTokenSecret)
     identities: Identities = Field(default_factory=Identities)
     ci: Ci | None = Field(default=None, description="GitHub Actions delivery; adds the `bootstrap` stack.")
+    deployments: list[Deployment] = Field(
+        default_factory=list, description="Staged models served on pools (`hfkit serve`); adds the `serving` stack."
+    )
 
     @model_validator(mode="after")
     def _cross_field(self) -> Environment:
@@ -75,7 +79,68 @@ class Environment(Model):
             )
         self._check_default_zones_for_tpu()
         self._check_ci()
+        self._check_deployments()
         return self
+
+    def _check_deployments(self) -> None:
+        pools = {pool.name: pool for pool in self.pools}
+        names: dict[str, int] = {}
+        for index, d in enumerate(self.deployments):
+            where = f"deployments.{index}"
+            if d.name in names:
+                raise FieldError(
+                    f"{where}.name",
+                    f"{d.name!r} is already used by deployments[{names[d.name]}]; "
+                    "allowed: a name unique across deployments",
+                )
+            names[d.name] = index
+            if d.bucket != self.weights_bucket.name:
+                raise FieldError(
+                    f"{where}.path",
+                    f"{d.path!r} is not in the weights bucket; allowed: gs://{self.weights_bucket.name}/...",
+                )
+            pool = pools.get(d.pool)
+            if pool is None:
+                raise FieldError(
+                    f"{where}.pool",
+                    f"{d.pool!r} is not a pool of this environment; allowed: {', '.join(pools) or 'none defined'}",
+                )
+            if isinstance(pool, TpuPool):
+                if d.engine != "vllm":
+                    raise FieldError(
+                        f"{where}.engine",
+                        f"{d.engine!r} does not run on TPU pool {pool.name!r}; allowed: vllm (TGI needs a GPU pool)",
+                    )
+                if pool.multi_host:
+                    raise FieldError(
+                        f"{where}.pool",
+                        f"{pool.name!r} is a multi-host TPU slice ({pool.resolved_topology}) and vLLM on TPU on GKE "
+                        "is single-host; allowed: a single-host TPU pool (1x1, 2x2, 2x4) or a GPU pool",
+                    )
+                if d.tensor_parallel_size != pool.slice_chips:
+                    raise FieldError(
+                        f"{where}.tensor_parallel_size",
+                        f"{d.tensor_parallel_size} does not match pool {pool.name!r} ({pool.slice_chips} chips); "
+                        f"allowed: {pool.slice_chips} (vLLM shards over every chip of the slice)",
+                    )
+            elif d.tensor_parallel_size > pool.gpus_per_node:
+                raise FieldError(
+                    f"{where}.tensor_parallel_size",
+                    f"{d.tensor_parallel_size} exceeds the {pool.gpus_per_node} GPU(s) per node of pool "
+                    f"{pool.name!r}; allowed: 1 to {pool.gpus_per_node}",
+                )
+
+    @property
+    def serving_service_accounts(self) -> list[str]:
+        """NAMESPACE/NAME bound to the serving identity: the configured ones plus one per deployment."""
+        accounts = list(self.identities.serving.kubernetes_service_accounts)
+        for d in self.deployments:
+            if d.kubernetes_service_account not in accounts:
+                accounts.append(d.kubernetes_service_account)
+        return accounts
+
+    def pool(self, name: str) -> TpuPool | GpuPool:
+        return next(p for p in self.pools if p.name == name)
 
     @property
     def state_bucket(self) -> str | None:

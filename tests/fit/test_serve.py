@@ -1,0 +1,140 @@
+"""`hfkit serve` against a model staged by the real stager: the entry it pins, that the file keeps its comments
+and layout, removal, and every refusal with its exact message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from modules.config import load_environment
+from scripts.serve.command import deploy_command
+from tests.fit.staged import environment_file, stage_model
+from tests.fit.test_fit_gcs import TINY
+from tests.stage.conftest import REPO_ROOT, Env, cli
+from tests.stage.hub_server import HubServer
+
+
+def example_file(tmp_path: Path, bucket: str) -> Path:
+    """The shipped example, comments and all, pointed at the test bucket."""
+    path = tmp_path / "hfkit.yaml"
+    path.write_text((REPO_ROOT / "hfkit.yaml").read_text().replace("hfkit-example-project-weights", bucket))
+    return path
+
+
+def test_serve_pins_the_commit_and_keeps_comments_and_layout(env: Env, hub: HubServer, tmp_path: Path) -> None:
+    staged = stage_model(env, hub, "acme/Tiny-Chat", {**TINY, "vocab_size": 512})
+    path = example_file(tmp_path, env.bucket)
+    original = path.read_text()
+
+    result = cli(env, "serve", "acme/Tiny-Chat", "--pool", "l4-x1", "--replicas", "1:3", "-c", str(path))
+
+    assert result.exit_code == 0, result.stderr
+    commit = staged["commit"]
+    assert result.stdout.startswith(
+        f"added deployment 'tiny-chat' in {path}: acme/Tiny-Chat@{commit} on l4-x1 (vllm, tensor parallel 1, "
+        "max model len 4096, replicas 1-3)"
+    )
+    text = path.read_text()
+    assert text.startswith(original)  # every line, comment and flow mapping before it is untouched
+    assert text[len(original) :] == (
+        "deployments:\n"
+        "  - name: tiny-chat\n"
+        "    model: acme/Tiny-Chat\n"
+        f"    commit: {commit}\n"
+        f"    path: gs://{env.bucket}/models/acme/Tiny-Chat/{commit}/\n"
+        "    pool: l4-x1\n"
+        "    engine: vllm\n"
+        "    tensor_parallel_size: 1\n"
+        "    max_model_len: 4096\n"
+        "    replicas: {min: 1, max: 3}\n"
+    )
+    deployment = load_environment(path).deployments[0]
+    assert (deployment.bucket, deployment.prefix) == (env.bucket, f"models/acme/Tiny-Chat/{commit}/")
+    assert load_environment(path).serving_service_accounts == ["hfkit-serving/model-server", "tiny-chat/model-server"]
+
+    # a comment and an image override on the entry survive an update to a newer commit
+    path.write_text(
+        text.replace("  - name: tiny-chat\n", "  - name: tiny-chat  # chat model\n    image: acme/vllm:1\n")
+    )
+    newer = stage_model(env, hub, "acme/Tiny-Chat", {**TINY, "vocab_size": 1024})
+    again = cli(env, "serve", "acme/Tiny-Chat", "--pool", "v5e-2x4", "-c", str(path))
+    assert again.exit_code == 0, again.stderr
+    assert again.stdout.startswith("updated deployment 'tiny-chat'")
+    updated = path.read_text()
+    assert "  - name: tiny-chat  # chat model\n    image: acme/vllm:1\n" in updated
+    entry = yaml.safe_load(updated)["deployments"]
+    assert len(entry) == 1
+    assert (entry[0]["commit"], entry[0]["pool"], entry[0]["tensor_parallel_size"]) == (newer["commit"], "v5e-2x4", 8)
+    assert entry[0]["replicas"] == {"min": 1, "max": 1}
+
+    removed = cli(env, "serve", "--remove", "tiny-chat", "-c", str(path))
+    assert removed.exit_code == 0, removed.stderr
+    assert path.read_text() == original
+
+
+def test_serve_refusals(env: Env, hub: HubServer, tmp_path: Path) -> None:
+    stage_model(env, hub, "acme/long", {**TINY, "vocab_size": 512, "max_position_embeddings": 16_777_216})
+    stage_model(env, hub, "acme/other", {**TINY, "vocab_size": 256})
+    config = str(environment_file(tmp_path, env.bucket))
+    assert cli(env, "serve", "acme/other", "--pool", "l4-x1", "--name", "chat", "-c", config).exit_code == 0
+    b = env.bucket
+    cases = [
+        (
+            ["acme/absent", "--pool", "l4-x1"],
+            3,
+            f"model 'acme/absent' is not staged in gs://{b}/models/acme/absent/: run `hfkit stage acme/absent --bucket {b}`",  # noqa: E501
+        ),
+        (
+            ["acme/long", "--pool", "l4-x1", "--max-model-len", "16777216"],
+            1,
+            "acme/long does not fit pool 'l4-x1', g2-standard-8 (1 x nvidia-l4, 24 GB each): the KV cache for "
+            "16777216 tokens x 1 sequence(s) does not fit; weights 0.02 GiB + KV cache 32.00 GiB for 16,777,216 "
+            "tokens vs 20.12 GiB usable at 0.90; smallest shape that fits: a2-highgpu-1g (1 x nvidia-tesla-a100, "
+            "40 GB each)",
+        ),
+        (
+            ["acme/long", "--pool", "a100"],
+            2,
+            f"--pool 'a100' is not a pool of {config}; allowed: v5e-2x4, v5e-4x8, l4-x1",
+        ),
+        (
+            ["acme/long", "--pool", "v5e-2x4", "--engine", "tgi"],
+            2,
+            "--engine tgi does not run on TPU pool 'v5e-2x4'; allowed: --engine vllm, or a GPU pool (l4-x1)",
+        ),
+        (
+            ["acme/long", "--pool", "v5e-4x8"],
+            2,
+            "--pool 'v5e-4x8' is a multi-host TPU slice (4x8) and vLLM on TPU is not supported across hosts on GKE; "
+            "allowed: a single-host TPU pool (v5e-2x4) or a GPU pool",
+        ),
+        (
+            ["acme/long", "--pool", "l4-x1", "--name", "chat"],
+            2,
+            "--name 'chat' is already the deployment of acme/other; allowed: another --name, or "
+            "`hfkit serve --remove chat` first",
+        ),
+        (
+            ["acme/long", "--pool", "l4-x1", "--replicas", "3:1"],
+            2,
+            "--replicas '3:1' is not MIN:MAX with 1 <= MIN <= MAX; allowed: e.g. 1:3 or 2",
+        ),
+        (["--remove", "absent"], 2, f"--remove 'absent': no deployment of that name in {config}; allowed: chat"),
+        (
+            ["--pool", "l4-x1"],
+            2,
+            "MODEL and --pool are required; allowed: hfkit serve MODEL --pool NAME, or --remove NAME",
+        ),
+    ]
+    before = Path(config).read_text()
+    for args, code, message in cases:
+        result = cli(env, "serve", *args, "-c", config)
+        assert (result.exit_code, result.stderr.strip()) == (code, f"Error: {message}"), args
+    assert Path(config).read_text() == before  # a refusal never touches the file
+
+
+def test_deploy_command_line(tmp_path: Path) -> None:
+    argv, extra = deploy_command(Path("envs/prod.yaml"))
+    assert argv == ["npx", "cdktf", "deploy", "serving"]
+    assert extra == {"HFKIT_CONFIG": str(Path("envs/prod.yaml").resolve())}
