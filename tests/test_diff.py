@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from scripts.cli import main
+from scripts.diff import cache
 from scripts.diff.compare import compare, strip_metadata
 from scripts.diff.report import STACK_ORDER
 from tests.conftest import REPO
@@ -75,7 +76,21 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def diffs(repo: Path) -> Iterator[dict[str, tuple[int, dict[str, Any]]]]:
+def diff_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A private base-synthesis cache, so the tests neither read nor fill the user's."""
+    folder = tmp_path_factory.mktemp("diff-cache")
+    saved = os.environ.get(cache.CACHE_ENV)
+    os.environ[cache.CACHE_ENV] = str(folder)
+    yield folder / "diff"
+    if saved is None:
+        os.environ.pop(cache.CACHE_ENV)
+    else:
+        os.environ[cache.CACHE_ENV] = saved
+
+
+@pytest.fixture(scope="module")
+def diffs(repo: Path, diff_cache: Path) -> Iterator[dict[str, tuple[int, dict[str, Any]]]]:
+    """All four branches share one merge base: it is synthesized once, then read from the cache."""
     results = {}
     for branch, config in BRANCHES.items():
         git(repo, "checkout", "-q", "-b", branch, "main")
@@ -231,3 +246,22 @@ def test_text_and_markdown_name_what_will_be_replaced() -> None:
     assert "  - `!` `google_container_node_pool.p` **will be replaced (node_config.machine_type)**" in to_markdown(
         report
     )
+
+
+def test_the_shared_base_is_synthesized_once_and_cached(
+    diffs: dict[str, tuple[int, dict[str, Any]]], diff_cache: Path
+) -> None:
+    entries = list(diff_cache.glob("*.json"))
+    assert len(entries) == 1  # four diffs, one merge base
+    cached = json.loads(entries[0].read_text())
+    assert {"network", "cluster", "accelerators", "storage", "identities"} <= set(cached)
+
+
+def test_an_unreadable_cache_entry_is_a_miss(diff_cache: Path) -> None:
+    diff_cache.mkdir(parents=True, exist_ok=True)
+    (diff_cache / "broken.json").write_text("{not json")
+    assert cache.load("broken") is None
+    cache.store("fresh", {"network": {"resource": {}}})
+    assert cache.load("fresh") == {"network": {"resource": {}}}
+    (diff_cache / "fresh.json").unlink()
+    (diff_cache / "broken.json").unlink()

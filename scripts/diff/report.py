@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scripts.cost.estimate import Estimate, estimate, usage_from_stacks
 from scripts.cost.prices import load_prices
+from scripts.diff import cache
 from scripts.diff.compare import ResourceChange, StackDiff, Stacks, compare
 from scripts.diff.git import checked_out, repo_root, resolve_base
 from scripts.diff.synth import SynthError, SynthJob, synthesize_all
@@ -68,12 +69,19 @@ def run_diff(cwd: Path, base_ref: str | None, config: Path | None) -> DiffReport
         base_config = config_in(tree, root, config)
         if head_config is None and base_config is None:
             raise SynthError(f"environment file {config} exists neither in the working tree nor at {commit[:12]}")
-        base, head = synthesize_all(
-            [
-                SynthJob(f"base {commit[:12]}", tree, base_config, Path(out) / "base"),
-                SynthJob("working tree", root, head_config, Path(out) / "head"),
-            ]
-        )
+        key = cache.cache_key(commit, base_config) if base_config is not None else None
+        cached = cache.load(key) if key is not None else None
+        jobs = [SynthJob("working tree", root, head_config, Path(out) / "head")]
+        if cached is None:
+            jobs.append(SynthJob(f"base {commit[:12]}", tree, base_config, Path(out) / "base"))
+        synthesized = synthesize_all(jobs)
+    head = synthesized[0]
+    if cached is not None:
+        base = cached
+    else:
+        base = synthesized[1]
+        if key is not None:
+            cache.store(key, base)
     stacks, cost_base, cost_head = diff_stacks(base, head)
     try:
         shown = str(config.resolve().relative_to(root))
