@@ -108,6 +108,14 @@ def stack_lines(stack_id: str, stack: dict[str, Any]) -> list[str]:
     subjects = [m.rsplit("/subject/", 1)[1] for m in users if "/subject/" in m]
     if subjects:
         lines.append(f"GitHub Actions (workload identity federation) as {', '.join(subjects)}")
+    for deployment in _resources(stack, "kubernetes_deployment_v1"):
+        template = deployment["spec"]["template"]
+        (container,) = template["spec"]["container"]
+        pool = template["spec"]["node_selector"].get("hfkit.dev/pool", "?")
+        lines.append(
+            f"model server {deployment['metadata']['name']}: {deployment['metadata']['annotations']['hfkit.dev/model']}"
+            f"@{deployment['metadata']['annotations']['hfkit.dev/commit'][:12]} on {pool} ({container['image']})"
+        )
     return lines
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf import TerraformStack
 from constructs import Construct
 
 from modules.config import Environment
@@ -20,6 +21,8 @@ STACK_IDS: tuple[str, ...] = (NETWORK, CLUSTER, ACCELERATORS, STORAGE, IDENTITIE
 #: Deployed once by an admin, before the others, and only synthesized when the environment has a `ci` section: CI
 #: never plans or applies it (its identities could otherwise widen their own permissions).
 BOOTSTRAP = "bootstrap"
+#: Only synthesized when the environment has `deployments` (last in deploy order: it reads cluster and identities).
+SERVING = "serving"
 
 
 @dataclass(frozen=True)
@@ -30,6 +33,7 @@ class HfkitStacks:
     storage: StorageStack
     identities: IdentitiesStack
     bootstrap: BootstrapStack | None = None
+    serving: TerraformStack | None = None
 
     def all(self) -> list[NetworkStack | ClusterStack | AcceleratorsStack | StorageStack | IdentitiesStack]:
         return [self.network, self.cluster, self.accelerators, self.storage, self.identities]
@@ -37,7 +41,8 @@ class HfkitStacks:
 
 def stack_ids(env: Environment) -> tuple[str, ...]:
     """Every stack id the environment synthesizes."""
-    return (BOOTSTRAP, *STACK_IDS) if env.ci is not None else STACK_IDS
+    ids = (BOOTSTRAP, *STACK_IDS) if env.ci is not None else STACK_IDS
+    return (*ids, SERVING) if env.deployments else ids
 
 
 def build_stacks(app: Construct, env: Environment) -> HfkitStacks:
@@ -47,4 +52,10 @@ def build_stacks(app: Construct, env: Environment) -> HfkitStacks:
     accelerators = AcceleratorsStack(app, ACCELERATORS, env, cluster)
     storage = StorageStack(app, STORAGE, env)
     identities = IdentitiesStack(app, IDENTITIES, env, storage, cluster)
-    return HfkitStacks(network, cluster, accelerators, storage, identities, bootstrap)
+    serving = None
+    if env.deployments:
+        # Imported here: the kubernetes provider bindings cost seconds to load, and only serving needs them.
+        from stacks.serving import ServingStack
+
+        serving = ServingStack(app, SERVING, env, cluster, identities)
+    return HfkitStacks(network, cluster, accelerators, storage, identities, bootstrap, serving)

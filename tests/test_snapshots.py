@@ -39,3 +39,9 @@ def test_stack_matches_snapshot(synthesized: dict[str, Synthesized], snapshot_js
 def test_bootstrap_matches_snapshot(synthesized: dict[str, Synthesized], snapshot_json, config: str) -> None:
     """The `bootstrap` stack exists only for configs with a `ci` section."""
     assert without_metadata(synthesized[config].stack("bootstrap")) == snapshot_json
+
+
+@pytest.mark.parametrize("config", [c for c in CONFIGS if "deployments:" in CONFIGS[c].read_text()])
+def test_serving_matches_snapshot(synthesized: dict[str, Synthesized], snapshot_json, config: str) -> None:
+    """The `serving` stack exists only for configs with deployments."""
+    assert without_metadata(synthesized[config].stack("serving")) == snapshot_json

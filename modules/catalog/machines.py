@@ -1,0 +1,32 @@
+"""vCPUs and memory (GB) of each accelerator machine type (Compute Engine machine-type tables), used to size the
+model server's CPU and memory requests so a pod fits the node it needs and leaves room for the system pods."""
+
+from __future__ import annotations
+
+MACHINE_VCPUS_MEMORY_GB: dict[str, tuple[int, int]] = {
+    "g2-standard-4": (4, 16),
+    "g2-standard-8": (8, 32),
+    "g2-standard-12": (12, 48),
+    "g2-standard-16": (16, 64),
+    "g2-standard-24": (24, 96),
+    "g2-standard-32": (32, 128),
+    "g2-standard-48": (48, 192),
+    "g2-standard-96": (96, 384),
+    "a2-highgpu-1g": (12, 85),
+    "a2-highgpu-2g": (24, 170),
+    "a2-highgpu-4g": (48, 340),
+    "a2-highgpu-8g": (96, 680),
+    "a2-ultragpu-1g": (12, 170),
+    "a2-ultragpu-2g": (24, 340),
+    "a2-ultragpu-4g": (48, 680),
+    "a2-ultragpu-8g": (96, 1360),
+    "a3-highgpu-8g": (208, 1872),
+    "a3-megagpu-8g": (208, 1872),
+    "a3-ultragpu-8g": (224, 2952),
+    "ct5lp-hightpu-1t": (24, 48),
+    "ct5lp-hightpu-4t": (112, 192),
+    "ct5lp-hightpu-8t": (224, 384),
+    "ct5l-hightpu-1t": (24, 48),
+    "ct5l-hightpu-4t": (112, 192),
+    "ct5l-hightpu-8t": (224, 384),
+}
