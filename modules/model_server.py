@@ -40,14 +40,20 @@ WEIGHTS_MOUNT = "/models"
 COMPILE_CACHE_MOUNT = "/compile-cache"
 POOL_LABEL = "hfkit.dev/pool"
 GCSFUSE_DRIVER = "gcsfuse.csi.storage.gke.io"
-#: GCS FUSE mount options for a large, immutable, read-once prefix; the cache sizes and TTLs that have volume
-#: attributes of their own are set there (below), never twice.
+#: GCS FUSE mount options for a large, immutable, read-once prefix (GKE recommends mount options over the equivalent
+#: volume attributes): a file cache as large as its volume, filled by parallel ranged downloads, whole files cached
+#: even when the first read is not at offset 0 (safetensors loaders seek), and metadata cached forever.
 GCSFUSE_MOUNT_OPTIONS = (
     "implicit-dirs",
+    "file-cache:max-size-mb:-1",
+    "file-cache:cache-file-for-range-read:true",
     "file-cache:enable-parallel-downloads:true",
     "file-cache:parallel-downloads-per-file:16",
     "file-cache:max-parallel-downloads:-1",
     "file-cache:download-chunk-size-mb:32",
+    "metadata-cache:ttl-secs:-1",
+    "metadata-cache:stat-cache-max-size-mb:-1",
+    "metadata-cache:type-cache-max-size-mb:-1",
 )
 #: Resources of the GCS FUSE sidecar GKE injects (pod annotations): requests small, limits unset ("0") so the
 #: parallel downloads are never throttled and the file cache can grow to the node's ephemeral storage.
@@ -78,8 +84,7 @@ def engine_args(d: Deployment) -> tuple[list[str], list[str]]:
     """Command and arguments of the engine, serving the mounted commit folder under the deployment's name."""
     if d.engine == "tgi":
         return ["text-generation-launcher"], [
-            f"--model-id={WEIGHTS_MOUNT}",
-            f"--served-model-name={d.name}",
+            f"--model-id={WEIGHTS_MOUNT}",  # TGI serves one model and ignores the request's model name
             f"--num-shard={d.tensor_parallel_size}",
             f"--max-total-tokens={d.max_model_len}",
             f"--max-input-tokens={d.max_model_len - 1}",
@@ -246,11 +251,6 @@ class ModelServer(Construct):
                     volume_attributes={
                         "bucketName": d.bucket,
                         "mountOptions": ",".join((f"only-dir={d.prefix.rstrip('/')}", *GCSFUSE_MOUNT_OPTIONS)),
-                        "fileCacheCapacity": "-1",
-                        "fileCacheForRangeRead": "true",
-                        "metadataCacheTTLSeconds": "-1",
-                        "metadataStatCacheCapacity": "-1",
-                        "metadataTypeCacheCapacity": "-1",
                     },
                 ),
             ),

@@ -26,6 +26,8 @@ class FitCheck:
     fit: Fit
     alternative: PoolShape | None
     """Smallest catalog shape that fits, when the pool does not."""
+    fitting_pools: tuple[str, ...] = ()
+    """Other pools of the environment that fit, when the pool does not."""
 
 
 def find_pool(env: Environment, name: str, source: str) -> PoolShape:
@@ -55,8 +57,15 @@ def check_fit(
     staged = resolve_model(client, model, env.weights_bucket.name, prefix)
     profile = profile_staged(client, staged)
     result = fit(profile, shape, ENGINES[engine], max_model_len, max_num_seqs)
-    alternative = None if result.fits else smallest_fitting_shape(profile, ENGINES[engine], max_model_len, max_num_seqs)
-    return FitCheck(staged, pool, result, alternative)
+    if result.fits:
+        return FitCheck(staged, pool, result, None)
+    alternative = smallest_fitting_shape(profile, ENGINES[engine], max_model_len, max_num_seqs)
+    others = tuple(
+        p.name
+        for p in env.pools
+        if p.name != pool and fit(profile, pool_shape(p), ENGINES[engine], max_model_len, max_num_seqs).fits
+    )
+    return FitCheck(staged, pool, result, alternative, others)
 
 
 @click.command("fit")
@@ -95,9 +104,12 @@ def fit_command(
     staged, result = check.staged, check.fit
     if as_json:
         doc = fit_document(staged.uri, staged.manifest.commit, pool, result, check.alternative)
+        doc["fitting_pools"] = list(check.fitting_pools)
         click.echo(json.dumps(doc, indent=2))
     else:
         click.echo(f"staged     {staged.manifest.repo} @ {staged.manifest.commit} ({staged.uri})")
         for line in [*profile_lines(result.profile), *fit_lines(result, pool, check.alternative)]:
             click.echo(line)
+        if check.fitting_pools:
+            click.echo(f"pools of this environment that fit: {', '.join(check.fitting_pools)}")
     sys.exit(0 if result.fits else 1)

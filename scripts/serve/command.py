@@ -154,6 +154,8 @@ def _pin(
     if not fit.fits:
         kv = f" + KV cache {_gb(fit.kv_bytes)} for {fit.max_model_len:,} tokens" if fit.kv_budget_bytes > 0 else ""
         where = check.alternative.describe() if check.alternative else "none in the catalog (quantize the model)"
+        if check.fitting_pools:
+            where += f"; pools of this environment that fit: {', '.join(check.fitting_pools)}"
         raise DoesNotFitError(
             f"{repo} does not fit pool {pool_name!r}, {fit.shape.describe()}: {fit.problem}; weights "
             f"{_gb(fit.profile.weight_bytes)}{kv} vs {_gb(fit.usable_bytes)} usable at "

@@ -95,14 +95,16 @@ def test_fit_picks_the_newest_staged_commit(env: Env, hub: HubServer, tmp_path: 
 def test_fit_does_not_fit_names_the_smallest_shape(env: Env, hub: HubServer, tmp_path: Path) -> None:
     stage_model(env, hub, "acme/tiny-busy", {**TINY, "vocab_size": 512})
     config = environment_file(tmp_path, env.bucket)
-    # KV per token 2,048 B; 8,000 sequences x 2,048 tokens = 33.55e9 B > 21.6e9 on one L4; an A100-40 has 36e9
-    args = ["--pool", "l4-x1", "-c", str(config), "--max-model-len", "2048", "--max-num-seqs", "8000"]
+    # KV per token 2,048 B; 5,500 sequences x 2,048 tokens = 23.07e9 B > 21.6e9 usable on one L4; an A100-40 has
+    # 36e9. On the v5e 2x4 the 2 KV heads are replicated to 8 (8,192 B per token): 92.3e9 < 123.7e9 usable
+    args = ["--pool", "l4-x1", "-c", str(config), "--max-model-len", "2048", "--max-num-seqs", "5500"]
 
     result = cli(env, "fit", "acme/tiny-busy", *args)
 
     assert result.exit_code == 1
-    assert "does not fit: the KV cache for 2048 tokens x 8000 sequence(s) does not fit" in result.stdout
+    assert "does not fit: the KV cache for 2048 tokens x 5500 sequence(s) does not fit" in result.stdout
     assert "smallest shape that fits: a2-highgpu-1g (1 x nvidia-tesla-a100, 40 GB each)" in result.stdout
+    assert result.stdout.endswith("pools of this environment that fit: v5e-2x4\n")
 
 
 def test_fit_errors(env: Env, hub: HubServer, tmp_path: Path) -> None:

@@ -86,12 +86,12 @@ def test_serve_refusals(env: Env, hub: HubServer, tmp_path: Path) -> None:
             f"model 'acme/absent' is not staged in gs://{b}/models/acme/absent/: run `hfkit stage acme/absent --bucket {b}`",  # noqa: E501
         ),
         (
-            ["acme/long", "--pool", "l4-x1", "--max-model-len", "16777216"],
+            ["acme/long", "--pool", "l4-x1", "--max-model-len", "12000000"],
             1,
             "acme/long does not fit pool 'l4-x1', g2-standard-8 (1 x nvidia-l4, 24 GB each): the KV cache for "
-            "16777216 tokens x 1 sequence(s) does not fit; weights 0.02 GiB + KV cache 32.00 GiB for 16,777,216 "
+            "12000000 tokens x 1 sequence(s) does not fit; weights 0.02 GiB + KV cache 22.89 GiB for 12,000,000 "
             "tokens vs 20.12 GiB usable at 0.90; smallest shape that fits: a2-highgpu-1g (1 x nvidia-tesla-a100, "
-            "40 GB each)",
+            "40 GB each); pools of this environment that fit: v5e-2x4",
         ),
         (
             ["acme/long", "--pool", "a100"],
