@@ -9,14 +9,31 @@ import sys
 from dataclasses import dataclass
 
 import click
+from google.api_core.exceptions import GoogleAPICallError
 
 from modules.catalog.engines import ENGINES
 from modules.config import Environment
 from modules.fit.memory import Fit, PoolShape, fit, pool_shape, smallest_fitting_shape
 from scripts.config_commands import CONFIG_OPTION_HELP, load_or_exit
-from scripts.fit.errors import FitError
+from scripts.fit.errors import FitError, NotStagedError
 from scripts.fit.source import StagedModel
+from scripts.stage.errors import StageError
 from scripts.stage.manifest import DEFAULT_PREFIX
+
+
+def gcs_error(exc: GoogleAPICallError, bucket: str, source: str) -> FitError:
+    """The GCS failures a user can fix, as one line; anything else keeps its own message."""
+    if exc.code == 404:
+        return NotStagedError(
+            f"bucket '{bucket}' does not exist; allowed: the weights bucket of {source} "
+            "(deploy the storage stack) or a gs:// path in an existing bucket"
+        )
+    if exc.code in (401, 403):
+        return FitError(
+            f"permission denied on bucket '{bucket}' (HTTP {exc.code}); allowed: an identity with "
+            "roles/storage.objectViewer on the bucket (e.g. the stager or serving service account)"
+        )
+    return FitError(f"GCS request failed on bucket '{bucket}': {exc.message}")
 
 
 @dataclass(frozen=True)
@@ -53,9 +70,15 @@ def check_fit(
     from scripts.stage.gcs import make_client
 
     shape = find_pool(env, pool, source)
-    client = make_client()
-    staged = resolve_model(client, model, env.weights_bucket.name, prefix)
-    profile = profile_staged(client, staged)
+    bucket = env.weights_bucket.name
+    try:
+        client = make_client()
+        staged = resolve_model(client, model, bucket, prefix)
+        profile = profile_staged(client, staged)
+    except StageError as exc:  # no credentials
+        raise FitError(exc.message) from None
+    except GoogleAPICallError as exc:
+        raise gcs_error(exc, bucket if not model.startswith("gs://") else model.split("/")[2], source) from None
     result = fit(profile, shape, ENGINES[engine], max_model_len, max_num_seqs)
     if result.fits:
         return FitCheck(staged, pool, result, None)

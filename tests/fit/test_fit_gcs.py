@@ -107,7 +107,7 @@ def test_fit_does_not_fit_names_the_smallest_shape(env: Env, hub: HubServer, tmp
     assert result.stdout.endswith("pools of this environment that fit: v5e-2x4\n")
 
 
-def test_fit_errors(env: Env, hub: HubServer, tmp_path: Path) -> None:
+def test_fit_errors(env: Env, hub: HubServer, gcs_proxy: GcsProxy, tmp_path: Path) -> None:
     config = str(environment_file(tmp_path, env.bucket))
     stage_model(env, hub, "acme/tiny-err", {**TINY, "vocab_size": 512})
     cases = [
@@ -137,9 +137,24 @@ def test_fit_errors(env: Env, hub: HubServer, tmp_path: Path) -> None:
     for args, code, message in cases:
         result = cli(env, "fit", *args, "-c", config)
         assert (result.exit_code, result.stderr.strip()) == (code, message)
+    (tmp_path / "missing").mkdir()
+    missing_config = environment_file(tmp_path / "missing", "absent-b")
+    missing = cli(env, "fit", "acme/tiny-err", "--pool", "l4-x1", "-c", str(missing_config))
+    assert (missing.exit_code, missing.stderr.strip()) == (
+        3,
+        f"Error: bucket 'absent-b' does not exist; allowed: the weights bucket of {missing_config} "
+        "(deploy the storage stack) or a gs:// path in an existing bucket",
+    )
     multi = cli(env, "fit", "acme/tiny-err", "--pool", "v5e-4x8", "-c", config)
     assert multi.exit_code == 1
     assert "does not fit: 4x8 is a multi-host TPU slice and vllm on TPU on GKE is single-host" in multi.stdout
     tgi = cli(env, "fit", "acme/tiny-err", "--pool", "v5e-2x4", "--engine", "tgi", "-c", config)
     assert "does not fit: tgi does not run on TPU" in tgi.stdout
     assert "smallest shape that fits: g2-standard-4 (1 x nvidia-l4, 24 GB each)" in tgi.stdout
+    gcs_proxy.deny(env.bucket)
+    denied = cli(env, "fit", "acme/tiny-err", "--pool", "l4-x1", "-c", config)
+    assert (denied.exit_code, denied.stderr.strip()) == (
+        2,
+        f"Error: permission denied on bucket '{env.bucket}' (HTTP 403); allowed: an identity with "
+        "roles/storage.objectViewer on the bucket (e.g. the stager or serving service account)",
+    )
