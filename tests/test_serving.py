@@ -7,8 +7,12 @@ import json
 from typing import Any
 
 import pytest
+import yaml
+from cdktf import Testing as CdktfTesting
 
 from modules.catalog.engines import TGI_IMAGE_GPU, VLLM_IMAGE_GPU, VLLM_IMAGE_TPU
+from modules.config import parse_environment
+from stacks.app import build_stacks
 from tests.conftest import CONFIGS, Synthesized
 
 
@@ -156,3 +160,18 @@ def test_weights_mount_offline_probes_and_autoscaling(serving: dict[str, Any], n
     assert json.dumps(by_name(serving, "kubernetes_deployment_v1")[name]["lifecycle"]) == (
         '{"ignore_changes": ["spec[0].replicas"]}'
     )
+
+
+def test_image_override_replaces_the_catalog_image() -> None:
+    """A deployment's `image:` wins over the engine's pinned one (e.g. to pin a digest)."""
+    data = yaml.safe_load(CONFIGS["serving"].read_text())
+    pinned = "vllm/vllm-openai@sha256:" + "0" * 64
+    data["deployments"][0]["image"] = pinned
+    stacks = build_stacks(CdktfTesting.app(), parse_environment(data))
+    assert stacks.serving is not None
+    serving = json.loads(CdktfTesting.synth(stacks.serving))
+    images = {
+        body["metadata"]["name"]: body["spec"]["template"]["spec"]["container"][0]["image"]
+        for body in serving["resource"]["kubernetes_deployment_v1"].values()
+    }
+    assert images == {"llama-3-1-8b": pinned, "gemma-2-27b": VLLM_IMAGE_TPU, "llama-3-1-70b": TGI_IMAGE_GPU}
