@@ -11,7 +11,8 @@ Why these choices:
   reads instead of one slow stream.
 - A replica takes a whole node (all its chips / GPUs): tensor parallelism over every device, as `hfkit fit` sized it.
 - The first start of vLLM on TPU compiles for minutes: the startup probe allows 30 minutes before liveness applies,
-  and TPU pods keep the XLA compile cache on a volume of their own so container restarts skip it.
+  and TPU pods keep the XLA compile cache in the compile-cache bucket (GCS FUSE, read-write, one folder per
+  deployment), so restarts, rescheduled pods and new replicas skip compilation.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from constructs import Construct
 
 from modules.catalog.engines import ENGINES, QUEUE_TARGET_PER_REPLICA
 from modules.catalog.machines import MACHINE_VCPUS_MEMORY_GB
+from modules.compile_cache_bucket import CompileCacheBucket
 from modules.config.deployments import SERVICE_ACCOUNT_NAME, Deployment
 from modules.config.pools import GpuPool, TpuPool
 from modules.service_account import ServiceAccount
@@ -67,7 +69,6 @@ GCSFUSE_SIDECAR_ANNOTATIONS = {
     "gke-gcsfuse/ephemeral-storage-limit": "0",
 }
 STARTUP_BUDGET_SECONDS = 30 * 60
-COMPILE_CACHE_SIZE = "100Gi"
 #: Writable scratch (/tmp) for the engines' caches under a read-only root filesystem.
 SCRATCH_SIZE = "20Gi"
 
@@ -78,6 +79,8 @@ class ModelServerProps:
     pool: TpuPool | GpuPool
     identity: ServiceAccount
     """The serving Google service account; its Workload Identity binding to this KSA lives in the identities stack."""
+    compile_cache: CompileCacheBucket | None = None
+    """Where TPU servers keep their XLA compile cache (required for a TPU pool)."""
 
 
 def engine_args(d: Deployment) -> tuple[list[str], list[str]]:
@@ -148,7 +151,7 @@ class ModelServer(Construct):
                         "labels": self.labels,
                         "annotations": {**GCSFUSE_SIDECAR_ANNOTATIONS, "hfkit.dev/commit": d.commit},
                     },
-                    spec=self._pod_spec(d, pool, image, command, args),
+                    spec=self._pod_spec(d, pool, image, command, args, props.compile_cache),
                 ),
             ),
             # The autoscaler owns the replica count; cold loads take minutes, so apply does not wait for them.
@@ -206,7 +209,13 @@ class ModelServer(Construct):
         )
 
     def _pod_spec(
-        self, d: Deployment, pool: TpuPool | GpuPool, image: str, command: list[str], args: list[str]
+        self,
+        d: Deployment,
+        pool: TpuPool | GpuPool,
+        image: str,
+        command: list[str],
+        args: list[str],
+        compile_cache: CompileCacheBucket | None,
     ) -> k8s.DeploymentV1SpecTemplateSpec:
         engine = ENGINES[d.engine]
         vcpus, memory_gb = MACHINE_VCPUS_MEMORY_GB[pool.machine_type]
@@ -266,6 +275,8 @@ class ModelServer(Construct):
         mounts.append(k8s.DeploymentV1SpecTemplateSpecContainerVolumeMount(name="shm", mount_path="/dev/shm"))
         mounts.append(k8s.DeploymentV1SpecTemplateSpecContainerVolumeMount(name="tmp", mount_path="/tmp"))
         if isinstance(pool, TpuPool):
+            if compile_cache is None:
+                raise ValueError(f"deployment {d.name!r} runs on TPU pool {pool.name!r} but no compile-cache bucket")
             env.append(
                 k8s.DeploymentV1SpecTemplateSpecContainerEnv(name="VLLM_XLA_CACHE_PATH", value=COMPILE_CACHE_MOUNT)
             )
@@ -277,15 +288,14 @@ class ModelServer(Construct):
             volumes.append(
                 k8s.DeploymentV1SpecTemplateSpecVolume(
                     name="compile-cache",
-                    ephemeral=k8s.DeploymentV1SpecTemplateSpecVolumeEphemeral(
-                        volume_claim_template=k8s.DeploymentV1SpecTemplateSpecVolumeEphemeralVolumeClaimTemplate(
-                            metadata={"labels": self.labels},
-                            spec=k8s.DeploymentV1SpecTemplateSpecVolumeEphemeralVolumeClaimTemplateSpec(
-                                access_modes=["ReadWriteOnce"],
-                                storage_class_name="standard-rwo",
-                                resources={"requests": {"storage": COMPILE_CACHE_SIZE}},
-                            ),
-                        )
+                    csi=k8s.DeploymentV1SpecTemplateSpecVolumeCsi(
+                        driver=GCSFUSE_DRIVER,
+                        read_only=False,
+                        volume_attributes={
+                            "bucketName": compile_cache.name,
+                            # One folder per deployment: entries are keyed by graph hash, so replicas share them.
+                            "mountOptions": f"only-dir={d.name},implicit-dirs",
+                        },
                     ),
                 )
             )

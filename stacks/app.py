@@ -21,7 +21,7 @@ STACK_IDS: tuple[str, ...] = (NETWORK, CLUSTER, ACCELERATORS, STORAGE, IDENTITIE
 #: Deployed once by an admin, before the others, and only synthesized when the environment has a `ci` section: CI
 #: never plans or applies it (its identities could otherwise widen their own permissions).
 BOOTSTRAP = "bootstrap"
-#: Only synthesized when the environment has `deployments` (last in deploy order: it reads cluster and identities).
+#: Only synthesized when the environment has `deployments`; last in deploy order (reads cluster, storage, identities).
 SERVING = "serving"
 
 
@@ -57,5 +57,5 @@ def build_stacks(app: Construct, env: Environment) -> HfkitStacks:
         # Imported here: the kubernetes provider bindings cost seconds to load, and only serving needs them.
         from stacks.serving import ServingStack
 
-        serving = ServingStack(app, SERVING, env, cluster, identities)
+        serving = ServingStack(app, SERVING, env, cluster, storage, identities)
     return HfkitStacks(network, cluster, accelerators, storage, identities, bootstrap, serving)

@@ -47,6 +47,8 @@ class IdentitiesStack(HfkitStack):
             ),
         )
         storage.weights.grant_read(self.serving)
+        if storage.compile_cache is not None:
+            storage.compile_cache.grant_write(self.serving)
         self.serving_workload_identity = WorkloadIdentity(
             self,
             "serving-workload-identity",

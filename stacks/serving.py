@@ -12,11 +12,18 @@ from modules.model_server import ModelServer, ModelServerProps
 from stacks.base import HfkitStack
 from stacks.cluster import ClusterStack
 from stacks.identities import IdentitiesStack
+from stacks.storage import StorageStack
 
 
 class ServingStack(HfkitStack):
     def __init__(
-        self, scope: Construct, stack_id: str, env: Environment, cluster: ClusterStack, identities: IdentitiesStack
+        self,
+        scope: Construct,
+        stack_id: str,
+        env: Environment,
+        cluster: ClusterStack,
+        storage: StorageStack,
+        identities: IdentitiesStack,
     ) -> None:
         super().__init__(scope, stack_id, env)
         ClusterAccess(self, "cluster-access", cluster.cluster)
@@ -24,7 +31,12 @@ class ServingStack(HfkitStack):
             d.name: ModelServer(
                 self,
                 f"model-{d.name}",
-                ModelServerProps(deployment=d, pool=env.pool(d.pool), identity=identities.serving),
+                ModelServerProps(
+                    deployment=d,
+                    pool=env.pool(d.pool),
+                    identity=identities.serving,
+                    compile_cache=storage.compile_cache,
+                ),
             )
             for d in env.deployments
         }

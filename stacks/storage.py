@@ -6,6 +6,7 @@ from __future__ import annotations
 from cdktf import TerraformOutput
 from constructs import Construct
 
+from modules.compile_cache_bucket import CompileCacheBucket, CompileCacheBucketProps
 from modules.config import Environment
 from modules.hf_token_secret import HfTokenSecret, HfTokenSecretProps
 from modules.weights_bucket import WeightsBucket, WeightsBucketProps
@@ -24,6 +25,22 @@ class StorageStack(HfkitStack):
                 spec=env.weights_bucket,
                 labels=self.labels,
             ),
+        )
+        self.compile_cache = (
+            CompileCacheBucket(
+                self,
+                "compile-cache",
+                CompileCacheBucketProps(
+                    project=env.project,
+                    location=(env.weights_bucket.location or env.region).upper(),
+                    weights=self.weights,
+                    weights_name=env.weights_bucket.name,
+                    labels=self.labels,
+                    force_destroy=env.weights_bucket.force_destroy,
+                ),
+            )
+            if env.has_tpu_deployments
+            else None
         )
         self.hf_token = HfTokenSecret(
             self,

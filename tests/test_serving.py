@@ -114,9 +114,31 @@ def test_vllm_tpu_on_v5e_2x4(serving: dict[str, Any]) -> None:
         "hfkit.dev/pool": "v5e-2x4",
     }
     assert spec["toleration"] == [{"effect": "NoSchedule", "key": "google.com/tpu", "operator": "Exists"}]
-    cache = next(v for v in spec["volume"] if v["name"] == "compile-cache")
-    assert cache["ephemeral"]["volume_claim_template"]["spec"]["access_modes"] == ["ReadWriteOnce"]
+    cache = next(v for v in spec["volume"] if v["name"] == "compile-cache")["csi"]
+    assert cache["driver"] == "gcsfuse.csi.storage.gke.io" and cache["read_only"] is False
+    assert cache["volume_attributes"]["bucketName"].startswith(
+        "${data.terraform_remote_state.cross-stack-reference-input-storage.outputs."
+    )
+    assert cache["volume_attributes"]["mountOptions"] == "only-dir=gemma-2-27b,implicit-dirs"
     assert {"name": "VLLM_XLA_CACHE_PATH", "value": "/compile-cache"} in container["env"]
+
+
+def test_compile_cache_bucket_only_with_tpu_deployments(synthesized: dict[str, Synthesized]) -> None:
+    """The serving identity writes only the compile-cache bucket; it stays read-only on the weights bucket."""
+    for name, synth in synthesized.items():
+        assert len(caches_of(synth)) == (name == "serving"), name
+    (cache,) = caches_of(synthesized["serving"])
+    assert cache["labels"]["hfkit-role"] == "compile-cache"
+    assert cache["logging"]["log_bucket"].startswith("${google_storage_bucket.")
+    grants = synthesized["serving"].resources("identities", "google_storage_bucket_iam_member").values()
+    serving = [g for g in grants if "serving" in g["member"]]
+    assert sorted(g["role"] for g in serving) == ["roles/storage.objectUser", "roles/storage.objectViewer"]
+    writer = next(g for g in serving if g["role"] == "roles/storage.objectUser")
+    assert "google_storage_bucketcompile-cache_bucket" in writer["bucket"]  # never the weights bucket
+
+
+def caches_of(synth: Synthesized) -> list[dict[str, Any]]:
+    return [b for b in synth.resources("storage", "google_storage_bucket").values() if b["name"].endswith("-xla-cache")]
 
 
 def test_tgi_on_h100_tolerates_the_pool_taint(serving: dict[str, Any]) -> None:

@@ -143,6 +143,11 @@ class Environment(Model):
         return next(p for p in self.pools if p.name == name)
 
     @property
+    def has_tpu_deployments(self) -> bool:
+        """TPU model servers keep their XLA compile cache in a bucket of its own (storage stack)."""
+        return any(isinstance(self.pool(d.pool), TpuPool) for d in self.deployments)
+
+    @property
     def state_bucket(self) -> str | None:
         """The bucket the bootstrap stack creates for Terraform state (`ci.state_bucket`, else `backend.bucket`)."""
         if self.ci is None:
