@@ -16,7 +16,7 @@ from cdktf_cdktf_provider_google.storage_bucket_iam_member import StorageBucketI
 from constructs import Construct
 
 from modules.service_account import ServiceAccount
-from modules.weights_bucket import ROLE_LABEL, WeightsBucket
+from modules.weights_bucket import ROLE_LABEL, WeightsBucket, hardened_bucket_settings
 
 #: Appended to the weights bucket's name (at most 51 characters, so this stays within GCS's 63).
 SUFFIX = "-xla-cache"
@@ -47,10 +47,6 @@ class CompileCacheBucket(Construct):
             name=name,
             location=props.location,
             force_destroy=props.force_destroy,
-            uniform_bucket_level_access=True,
-            public_access_prevention="enforced",
-            versioning={"enabled": True},
-            soft_delete_policy={"retention_duration_seconds": SOFT_DELETE_DAYS * 86400},
             lifecycle_rule=[
                 StorageBucketLifecycleRule(action={"type": "Delete"}, condition={"age": EXPIRY_DAYS}),
                 StorageBucketLifecycleRule(
@@ -58,7 +54,7 @@ class CompileCacheBucket(Construct):
                 ),
             ],
             logging={"log_bucket": props.weights.access_logs.name, "log_object_prefix": name},
-            labels={**props.labels, ROLE_LABEL: "compile-cache"},
+            **hardened_bucket_settings({**props.labels, ROLE_LABEL: "compile-cache"}, SOFT_DELETE_DAYS),
         )
 
     @property

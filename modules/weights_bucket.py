@@ -46,7 +46,8 @@ LOCK_OBJECTS_CONDITION = {
 }
 
 
-def _hardened(labels: dict[str, str], soft_delete_days: int) -> dict[str, Any]:
+def hardened_bucket_settings(labels: dict[str, str], soft_delete_days: int) -> dict[str, Any]:
+    """What every bucket of the kit gets: uniform access, public access prevention, versioning, soft delete."""
     return {
         "uniform_bucket_level_access": True,
         "public_access_prevention": "enforced",
@@ -73,7 +74,7 @@ class WeightsBucket(Construct):
             lifecycle_rule=[
                 StorageBucketLifecycleRule(action={"type": "Delete"}, condition={"age": ACCESS_LOG_RETENTION_DAYS})
             ],
-            **_hardened({**props.labels, ROLE_LABEL: "access-logs"}, spec.soft_delete_days),
+            **hardened_bucket_settings({**props.labels, ROLE_LABEL: "access-logs"}, spec.soft_delete_days),
         )
         encryption = None
         kms_grant = None
@@ -104,7 +105,7 @@ class WeightsBucket(Construct):
             logging={"log_bucket": self.access_logs.name, "log_object_prefix": spec.name},
             encryption=encryption,
             depends_on=[kms_grant] if kms_grant else None,
-            **_hardened({**props.labels, ROLE_LABEL: props.role}, spec.soft_delete_days),
+            **hardened_bucket_settings({**props.labels, ROLE_LABEL: props.role}, spec.soft_delete_days),
         )
 
     @property
