@@ -69,15 +69,13 @@ class GcsProxy:
 
     def start(self) -> GcsProxy:
         handler = type("GcsProxyHandler", (_Handler,), {"proxy": self})
-        self._server = QuietHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="gcs-proxy", daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = QuietHTTPServer.in_background(handler, "gcs-proxy")
+        self.url = self._server.url
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
 
 
 def _gcs_error(status: int, reason: str, message: str) -> bytes:

@@ -154,6 +154,24 @@ class QuietHTTPServer(ThreadingHTTPServer):
         if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
+    @classmethod
+    def in_background(
+        cls, handler: type[BaseHTTPRequestHandler], name: str, host: str = "127.0.0.1"
+    ) -> QuietHTTPServer:
+        """Bind a free port on `host` and serve from a daemon thread (every test server here starts this way)."""
+        server = cls((host, 0), handler)
+        threading.Thread(target=server.serve_forever, args=(0.05,), name=name, daemon=True).start()
+        return server
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
 
 class HubServer:
     """Start with `start()`; `url` is the Hub origin (use as HF_ENDPOINT), `cdn_url` the LFS origin."""
@@ -227,18 +245,14 @@ class HubServer:
     def start(self, host: str = "127.0.0.1") -> HubServer:
         for origin in ("hub", "cdn"):
             handler = type(f"{origin.title()}Handler", (_Handler,), {"hub": self, "origin": origin})
-            server = QuietHTTPServer((host, 0), handler)
-            threading.Thread(target=server.serve_forever, args=(0.05,), name=f"{origin}-server", daemon=True).start()
-            self._servers.append(server)
-        self.url = f"http://{host}:{self._servers[0].server_address[1]}"
-        self.cdn_url = f"http://{host}:{self._servers[1].server_address[1]}"
+            self._servers.append(QuietHTTPServer.in_background(handler, f"{origin}-server", host))
+        self.url, self.cdn_url = (server.url for server in self._servers)
         return self
 
     def stop(self) -> None:
         self.faults.reset()
         for server in self._servers:
-            server.shutdown()
-            server.server_close()
+            server.stop()
         self._servers.clear()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -29,15 +28,13 @@ class SecretServer:
 
     def start(self) -> SecretServer:
         handler = type("SecretHandler", (_Handler,), {"store": self})
-        self._server = QuietHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="secret-server", daemon=True).start()
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = QuietHTTPServer.in_background(handler, "secret-server")
+        self.url = self._server.url
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.stop()
 
 
 class _Handler(BaseHTTPRequestHandler):
