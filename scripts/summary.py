@@ -32,13 +32,21 @@ def _resources(stack: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return list(stack.get("resource", {}).get(kind, {}).values())
 
 
-def _nodes(pool: dict[str, Any]) -> str:
+def node_bounds(pool: Mapping[str, Any]) -> tuple[int, int]:
+    """Total nodes a synthesized pool runs at its low and high end: per-zone bounds times zones, DWS totals as they
+    are, a fixed size times zones. Shared by the synth summary and `hfkit cost`."""
+    zones = len(pool.get("node_locations", [])) or 1
     scaling = pool.get("autoscaling")
     if not scaling:
-        return str(pool.get("node_count", 1))
-    low = scaling.get("min_node_count", scaling.get("total_min_node_count", 0))
-    high = scaling.get("max_node_count", scaling.get("total_max_node_count"))
-    return f"{low}-{high} (autoscaling)"
+        return (int(pool.get("node_count", 1)) * zones,) * 2
+    if "total_max_node_count" in scaling:
+        return int(scaling.get("total_min_node_count", 0)), int(scaling["total_max_node_count"])
+    return int(scaling.get("min_node_count", 0)) * zones, int(scaling["max_node_count"]) * zones
+
+
+def _nodes(pool: dict[str, Any]) -> str:
+    low, high = node_bounds(pool)
+    return f"{low}-{high} (autoscaling)" if pool.get("autoscaling") else str(low)
 
 
 def capacity_of(pool: Mapping[str, Any]) -> str:

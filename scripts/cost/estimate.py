@@ -14,7 +14,7 @@ from typing import Any
 from modules.config import Environment
 from modules.config.pools import PoolBase
 from scripts.cost.prices import PriceTable, PricingModel
-from scripts.summary import capacity_of
+from scripts.summary import capacity_of, node_bounds
 
 
 @dataclass(frozen=True)
@@ -118,14 +118,7 @@ def usage_from_stacks(stacks: Mapping[str, Mapping[str, Any]]) -> list[PoolUsage
     usages = []
     for stack in stacks.values():
         for pool in stack.get("resource", {}).get("google_container_node_pool", {}).values():
-            zones = len(pool.get("node_locations", [])) or 1
-            scaling = pool.get("autoscaling")
-            if not scaling:
-                low = high = int(pool.get("node_count", 1)) * zones
-            elif "total_max_node_count" in scaling:
-                low, high = int(scaling.get("total_min_node_count", 0)), int(scaling["total_max_node_count"])
-            else:
-                low, high = int(scaling.get("min_node_count", 0)) * zones, int(scaling["max_node_count"]) * zones
+            low, high = node_bounds(pool)
             machine_type = pool["node_config"]["machine_type"]
             usages.append(PoolUsage(pool["name"], machine_type, pool["location"], capacity_of(pool), low, high))
     return usages
