@@ -13,6 +13,7 @@ from rich.table import Table
 from modules.config import Environment
 from scripts.config_commands import CONFIG_OPTION_HELP, load_or_exit
 from scripts.summary import pools, read_stacks, stack_lines
+from stacks.ids import BOOTSTRAP, SERVING, STACK_IDS, in_order
 
 
 def synthesize(env: Environment, outdir: Path) -> None:
@@ -29,10 +30,8 @@ def synthesize(env: Environment, outdir: Path) -> None:
 
 
 def print_summary(console: Console, outdir: Path) -> None:
-    from stacks.app import STACK_IDS
-
     stacks = read_stacks(outdir)
-    for stack_id in sorted(stacks, key=lambda s: (STACK_IDS.index(s) if s in STACK_IDS else len(STACK_IDS), s)):
+    for stack_id in in_order(stacks, (BOOTSTRAP, *STACK_IDS, SERVING)):
         stack = stacks[stack_id]
         console.print(f"[bold]{stack_id}[/bold]")
         for line in stack_lines(stack_id, stack):

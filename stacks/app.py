@@ -1,4 +1,4 @@
-"""Compose the environment's stacks. The ids below are a contract (state paths, `cdktf deploy <id>`, CI)."""
+"""Compose the environment's stacks (their ids and deploy order live in stacks/ids.py)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,9 @@ from stacks.accelerators import AcceleratorsStack
 from stacks.bootstrap import BootstrapStack
 from stacks.cluster import ClusterStack
 from stacks.identities import IdentitiesStack
+from stacks.ids import ACCELERATORS, BOOTSTRAP, CLUSTER, IDENTITIES, NETWORK, SERVING, STACK_IDS, STORAGE
 from stacks.network import NetworkStack
 from stacks.storage import StorageStack
-
-NETWORK, CLUSTER, ACCELERATORS, STORAGE, IDENTITIES = "network", "cluster", "accelerators", "storage", "identities"
-#: Deploy order (each stack only references stacks before it).
-STACK_IDS: tuple[str, ...] = (NETWORK, CLUSTER, ACCELERATORS, STORAGE, IDENTITIES)
-#: Deployed once by an admin, before the others, and only synthesized when the environment has a `ci` section: CI
-#: never plans or applies it (its identities could otherwise widen their own permissions).
-BOOTSTRAP = "bootstrap"
-#: Only synthesized when the environment has `deployments`; last in deploy order (reads cluster, storage, identities).
-SERVING = "serving"
 
 
 @dataclass(frozen=True)
@@ -34,9 +26,6 @@ class HfkitStacks:
     identities: IdentitiesStack
     bootstrap: BootstrapStack | None = None
     serving: TerraformStack | None = None
-
-    def all(self) -> list[NetworkStack | ClusterStack | AcceleratorsStack | StorageStack | IdentitiesStack]:
-        return [self.network, self.cluster, self.accelerators, self.storage, self.identities]
 
 
 def stack_ids(env: Environment) -> tuple[str, ...]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from scripts.diff.rules import forces_replacement, is_iam
+from stacks.ids import in_order
 
 Action = Literal["create", "update", "replace", "destroy"]
 Stacks = Mapping[str, Mapping[str, Any]]
@@ -120,5 +121,5 @@ def compare_stack(stack_id: str, base: Mapping[str, Any] | None, head: Mapping[s
 
 def compare(base: Stacks, head: Stacks, order: tuple[str, ...] = ()) -> list[StackDiff]:
     """Every stack of either side, in deploy `order` first, then by id."""
-    ids = sorted(base.keys() | head.keys(), key=lambda s: (order.index(s) if s in order else len(order), s))
+    ids = in_order(base.keys() | head.keys(), order)
     return [compare_stack(s, base.get(s), head.get(s)) for s in ids]

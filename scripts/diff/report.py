@@ -13,9 +13,10 @@ from scripts.diff import cache
 from scripts.diff.compare import ResourceChange, StackDiff, Stacks, compare
 from scripts.diff.git import checked_out, repo_root, resolve_base
 from scripts.diff.synth import SynthError, SynthJob, synthesize_all
+from stacks.ids import BOOTSTRAP, STACK_IDS
 
-#: Deploy order of the stacks, bootstrap first (stacks/app.py; not imported: that would load cdktf).
-STACK_ORDER: tuple[str, ...] = ("bootstrap", "network", "cluster", "accelerators", "storage", "identities")
+#: Deploy order of the stacks, bootstrap first.
+STACK_ORDER: tuple[str, ...] = (BOOTSTRAP, *STACK_IDS)
 
 
 @dataclass(frozen=True)
