@@ -1,10 +1,10 @@
 """The GCS side: the commit prefix a revision is staged under, its objects, and the errors users can act on.
 
-Objects are written with `blob.open("wb")`, a resumable upload of unknown length: the client sends full chunks as
-they fill and finalises the object only at `close()`. The transfer hashes the bytes while they stream and calls
-`close()` only after size and hash matched, so a mismatched file is abandoned (`terminate()`, which cancels the
-upload session) before any object exists. Every write carries `if_generation_match`: 0 for a new object, or the
-generation of an unverified object being replaced, so two stagers never overwrite each other's verified work on GCS.
+Objects are written with `blob.upload_from_file` from a `VerifiedStream`: a resumable upload for files above 8 MiB
+(a single request below) whose object appears only when the last chunk is sent, and the stream releases that chunk
+only after size and hash matched, so a mismatched file leaves no object (the unfinished session expires on its own).
+Every write carries `if_generation_match`: 0 for a new object, or the generation of an unverified object being
+replaced, so two stagers never overwrite each other's verified work on GCS.
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from scripts.stage.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from google.cloud.storage import Blob, Client
-    from google.cloud.storage.fileio import BlobWriter
 
     from scripts.stage.hub import RepoFile, RepoSnapshot
+    from scripts.stage.verified_stream import VerifiedStream
 
-# Resumable upload chunk: a multiple of 256 KiB. Each worker buffers about two chunks, so this with the worker count
-# bounds memory (8 workers x 2 x 8 MiB = 128 MiB), while 8 MiB requests keep per-request overhead small.
+# Resumable upload chunk: a multiple of 256 KiB. Each worker holds one chunk, so this with the worker count bounds
+# memory (8 workers x 8 MiB = 64 MiB), while 8 MiB requests keep per-request overhead small.
 CHUNK_SIZE = 8 * 1024 * 1024
 
 META_REPO = "hfkit-repo"
@@ -173,8 +173,15 @@ class GcsTarget:
             ) from None
 
     # -- writes -----------------------------------------------------------------------------------------------
-    def open_writer(self, file: RepoFile, snapshot: RepoSnapshot, if_generation_match: int) -> BlobWriter:
-        """A resumable upload session for `file`; nothing is visible until the caller closes it."""
+    def upload(
+        self, file: RepoFile, snapshot: RepoSnapshot, stream: VerifiedStream, if_generation_match: int
+    ) -> StoredObject:
+        """Upload `stream` as `file`'s object (resumable above 8 MiB, one request below); returns what GCS stored.
+
+        The object exists only once the stream's last chunk was sent, which the stream releases only after the
+        Hub's hash matched. The library's own checksum is off because the stream hands out memoryviews (its crc32c
+        extension accepts only bytes); the caller compares GCS's crc32c with `stream.crc32c` instead.
+        """
         blob = self.bucket.blob(self.prefix + file.path, chunk_size=CHUNK_SIZE)
         blob.metadata = {
             META_REPO: snapshot.repo_id,
@@ -182,14 +189,15 @@ class GcsTarget:
             META_PATH: file.path,
             META_HASH: str(file.hash),
         }
-        return blob.open(
-            "wb",
-            chunk_size=CHUNK_SIZE,
-            ignore_flush=True,
-            if_generation_match=if_generation_match,
-            retry=self._retry,
+        blob.upload_from_file(
+            stream,  # type: ignore[arg-type]
+            size=file.size,
             content_type="application/octet-stream",
+            if_generation_match=if_generation_match,
+            checksum=None,
+            retry=self._retry,
         )
+        return _stored(blob, self.prefix)
 
     def delete(self, path: str, generation: int) -> None:
         """Delete exactly `generation` (never a newer object someone else wrote); already gone is fine."""

@@ -13,27 +13,27 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from scripts.stage.errors import AccessError, IntegrityError, NotFoundError, StageError
+from scripts.stage.errors import AccessError, NotFoundError, StageError
 from scripts.stage.hashing import ContentHash
 from scripts.stage.retry import (
     TRANSIENT_STATUS,
-    ProgressAwareBackoff,
     RetryPolicy,
     TransientError,
-    parse_retry_after,
 )
+
+if TYPE_CHECKING:
+    from scripts.stage.hub_download import HubFileReader
 
 log = logging.getLogger("hfkit.stage")
 T = TypeVar("T")
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
-READ_SIZE = 1024 * 1024  # bytes per read from the Hub: large enough to keep per-call overhead negligible
 _TIMEOUT = (10.0, 60.0)  # connect, read (seconds between bytes)
 _INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
 
@@ -59,10 +59,6 @@ class RepoSnapshot:
     revision: str
     commit: str
     files: tuple[RepoFile, ...]
-
-
-class Cancelled(Exception):
-    """Another file failed permanently; this transfer stops so the run can end quickly."""
 
 
 class HubErrors:
@@ -247,107 +243,15 @@ class HubClient:
 
         self._api_call(head, errors, snapshot.revision)
 
-    def download(
-        self,
-        snapshot: RepoSnapshot,
-        file: RepoFile,
-        sink: Callable[[bytes], None],
-        cancelled: Callable[[], bool],
-    ) -> None:
-        """Feed every byte of `file` to `sink` exactly once, in order, resuming dropped streams with Range.
+    def open_file(self, snapshot: RepoSnapshot, file: RepoFile, cancelled: Callable[[], bool]) -> HubFileReader:
+        """A reader of `file`'s bytes at the pinned commit (see HubFileReader: resumes with Range, retries)."""
+        from scripts.stage.hub_download import HubFileReader
 
-        Exceptions raised by `sink` propagate untouched (they belong to the GCS side); only Hub failures are retried.
-        """
-        if file.size == 0:
-            return
-        state = _StreamState()
-        backoff = ProgressAwareBackoff(self.policy, lambda: state.offset, f"download of '{file.path}'")
-        try:
-            for attempt in Retrying(
-                stop=backoff.stop,
-                wait=backoff.wait,
-                retry=retry_if_exception_type(TransientError),
-                before_sleep=backoff.before_sleep,
-                reraise=True,
-            ):
-                with attempt:
-                    self._stream_once(snapshot, file, state, sink, cancelled)
-        except TransientError as exc:
-            raise StageError(
-                f"giving up on '{file.path}' from {snapshot.repo_id}@{snapshot.commit[:12]} after "
-                f"{self.policy.attempts} attempts without progress: {exc} (re-run to resume)"
-            ) from None
+        return HubFileReader(self, snapshot, file, cancelled)
 
-    def _stream_once(
-        self,
-        snapshot: RepoSnapshot,
-        file: RepoFile,
-        state: _StreamState,
-        sink: Callable[[bytes], None],
-        cancelled: Callable[[], bool],
-    ) -> None:
-        errors = HubErrors(self.endpoint, snapshot.repo_id, self.has_token)
+    def get_file(self, snapshot: RepoSnapshot, file: RepoFile, offset: int) -> requests.Response:
+        """Start a streamed GET of `file` from byte `offset` (the Range header is sent only for offset > 0)."""
         headers = self._headers()
-        if state.offset:
-            headers["Range"] = f"bytes={state.offset}-"
-        try:
-            resp = self._session().get(self.resolve_url(snapshot, file), headers=headers, stream=True, timeout=_TIMEOUT)
-        except requests.RequestException as exc:
-            raise TransientError(f"{type(exc).__name__}: {exc}") from None
-        with resp:
-            if resp.status_code >= 400:
-                error = errors.classify(
-                    resp.status_code,
-                    resp.headers.get("X-Error-Code"),
-                    resp.headers.get("X-Error-Message"),
-                    f"'{file.path}'",
-                    snapshot.revision,
-                )
-                if isinstance(error, TransientError):
-                    error.retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-                raise error
-            first_hop = resp.history[0] if resp.history else resp
-            served_commit = first_hop.headers.get("X-Repo-Commit")
-            if served_commit and served_commit != snapshot.commit:
-                raise IntegrityError(
-                    f"the Hub served '{file.path}' from commit {served_commit} instead of the pinned "
-                    f"{snapshot.commit}; re-run"
-                )
-            skip = 0
-            if state.offset:
-                if resp.status_code == 206:
-                    content_range = resp.headers.get("Content-Range", "")
-                    if not content_range.startswith(f"bytes {state.offset}-"):
-                        raise TransientError(f"unexpected Content-Range {content_range!r} for byte {state.offset}")
-                else:
-                    skip = state.offset  # the server ignored Range: discard what we already have
-            chunks = resp.iter_content(READ_SIZE)
-            while True:
-                if cancelled():
-                    raise Cancelled()
-                try:
-                    chunk = next(chunks)
-                except StopIteration:
-                    break
-                except requests.RequestException as exc:
-                    raise TransientError(f"download interrupted at byte {state.offset}: {type(exc).__name__}") from None
-                if skip:
-                    dropped = min(skip, len(chunk))
-                    chunk = chunk[dropped:]
-                    skip -= dropped
-                    if not chunk:
-                        continue
-                if state.offset + len(chunk) > file.size:
-                    raise IntegrityError(
-                        f"the Hub sent more than the declared {file.size} bytes for '{file.path}' "
-                        f"({snapshot.repo_id}@{snapshot.commit[:12]}); nothing was written for it"
-                    )
-                sink(chunk)
-                state.offset += len(chunk)
-        if state.offset < file.size:
-            raise TransientError(f"connection closed at byte {state.offset} of {file.size}")
-
-
-@dataclass
-class _StreamState:
-    offset: int = 0
+        if offset:
+            headers["Range"] = f"bytes={offset}-"
+        return self._session().get(self.resolve_url(snapshot, file), headers=headers, stream=True, timeout=_TIMEOUT)

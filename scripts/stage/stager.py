@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Literal
 
 from scripts.stage.errors import StageError, UsageError
 from scripts.stage.gcs import GcsTarget, StoredObject
-from scripts.stage.hub import Cancelled, HubClient, RepoFile, RepoSnapshot
+from scripts.stage.hub import HubClient, RepoFile, RepoSnapshot
+from scripts.stage.hub_download import Cancelled
 from scripts.stage.manifest import MANIFEST_NAME, Manifest, ManifestFile, commit_prefix
 from scripts.stage.progress import QuietReporter, Reporter
 from scripts.stage.selection import select

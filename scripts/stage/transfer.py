@@ -1,12 +1,12 @@
-"""Stage one file: Hub bytes -> hasher -> GCS resumable upload, finalised only when the bytes are proven right.
+"""Stage one file: Hub bytes -> verifying stream -> GCS upload, finalised only when the bytes are proven right.
 
-Memory stays bounded (one read buffer plus the upload's chunk buffer per file) and nothing touches local disk. The
-order of checks is the point of this module:
+Memory stays bounded (one upload chunk per file) and nothing touches local disk. The order of checks is the point
+of this module:
 1. an object already present with this file's size and hash metadata is kept, not re-downloaded;
-2. bytes are hashed as they stream; after the last byte, size and hash are compared BEFORE the upload is closed,
-   so a mismatch cancels the session and no object ever appears;
-3. `close()` finalises with a generation precondition; GCS also checks the client's crc32c of what it received
-   (a mismatch there is deleted by generation and the file restarted);
+2. bytes are hashed as they stream; the last chunk is handed to the upload only after size and hash matched
+   (`VerifiedStream`), so a mismatch abandons the upload and no object ever appears;
+3. the upload finalises with a generation precondition; GCS's crc32c of the stored object is then compared with the
+   crc32c of the bytes sent (a mismatch is deleted by generation and the file restarted);
 4. losing a race (HTTP 412: another stager finalised first) is fine when the winner's object carries the same size
    and hash metadata: every writer finalises only verified bytes, so its object is as good as ours.
 """
@@ -21,11 +21,13 @@ from typing import Literal
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from scripts.stage.errors import IntegrityError, StageError
-from scripts.stage.gcs import GcsTarget, StoredObject, http_status
+from scripts.stage.errors import StageError
+from scripts.stage.gcs import CHUNK_SIZE, GcsTarget, StoredObject, http_status
 from scripts.stage.hub import HubClient, RepoFile, RepoSnapshot
+from scripts.stage.hub_download import Cancelled
 from scripts.stage.progress import Reporter
 from scripts.stage.retry import TRANSIENT_STATUS, RetryPolicy
+from scripts.stage.verified_stream import VerifiedStream
 
 log = logging.getLogger("hfkit.stage")
 
@@ -131,71 +133,29 @@ def _upload_once(
     reporter: Reporter,
     cancelled: Callable[[], bool],
 ) -> FileOutcome:
-    from google.cloud.storage.exceptions import DataCorruption
-
-    hasher = file.hash.new_hasher(file.size)
-    received = 0
     reporter.file_started(file.path, file.size)
-    writer = target.open_writer(file, snapshot, if_generation_match)
-    open_session = True
-
-    def sink(chunk: bytes) -> None:
-        nonlocal received
-        hasher.update(chunk)
+    with hub.open_file(snapshot, file, cancelled) as source:
+        stream = VerifiedStream(source, file, snapshot, CHUNK_SIZE, reporter)
         try:
-            writer.write(chunk)
-        except Exception as exc:
-            raise _gcs_failure(exc, target, file.path) from exc
-        received += len(chunk)
-        reporter.advance(file.path, len(chunk))
-
-    try:
-        try:
-            hub.download(snapshot, file, sink, cancelled)
-        except _LostRace:
-            return _adopt(target, snapshot, file)
-        where = f"'{file.path}' from {snapshot.repo_id}@{snapshot.commit[:12]}"
-        if received != file.size:
-            raise IntegrityError(
-                f"{where} has {received} bytes, the Hub declared {file.size}; nothing was written for it"
-            )
-        digest = hasher.hexdigest()
-        if digest != file.hash.hex:
-            raise IntegrityError(
-                f"content of {where} does not match the Hub's {file.hash.algorithm} "
-                f"(expected {file.hash.hex}, got {digest}); nothing was written for it. Re-run to retry; if it "
-                "persists the Hub or its CDN is serving bad bytes"
-            )
-        open_session = False  # from here on the session is finalised or dead: never terminate it
-        try:
-            writer.close()
-        except DataCorruption as exc:
-            generation = _generation_of(exc)
-            if generation:
-                target.delete(file.path, generation)
-            raise GcsTransient(f"GCS received corrupted bytes for '{file.path}' (crc32c mismatch)") from None
+            stored = target.upload(file, snapshot, stream, if_generation_match)
+        except StageError:
+            raise  # from the Hub side or the stream's verification: nothing was finalised
+        except Cancelled:
+            raise
         except Exception as exc:
             failure = _gcs_failure(exc, target, file.path)
             if isinstance(failure, _LostRace):
                 return _adopt(target, snapshot, file)
             raise failure from exc
-    finally:
-        if open_session:
-            try:
-                writer.terminate()
-            except Exception:  # the session expires by itself; the original error matters more
-                log.debug("could not cancel the upload session of '%s'", file.path, exc_info=True)
-    stored = target.stat(file.path)
-    if stored is None or not stored.matches(file, snapshot):
+    if stored.crc32c != stream.crc32c:
+        target.delete(file.path, stored.generation)
+        raise GcsTransient(
+            f"GCS stored '{file.path}' with crc32c {stored.crc32c}, the bytes sent have {stream.crc32c}; "
+            "the object was deleted"
+        )
+    if not stored.matches(file, snapshot):
         raise StageError(
-            f"after uploading '{file.path}', {target.uri}{file.path} is missing or carries other metadata; "
+            f"after uploading '{file.path}', {target.uri}{file.path} carries other metadata; "
             "check who else writes under that prefix and re-run"
         )
-    return FileOutcome(file, "uploaded", stored.generation, stored.crc32c, received)
-
-
-def _generation_of(exc: BaseException) -> int:
-    try:
-        return int(exc.response.json()["generation"])  # type: ignore[attr-defined]
-    except Exception:
-        return 0
+    return FileOutcome(file, "uploaded", stored.generation, stored.crc32c, stream.received)

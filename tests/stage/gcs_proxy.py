@@ -1,13 +1,14 @@
 """An HTTP proxy in front of fake-gcs-server that adds what it lacks and what tests must provoke.
 
-- Generation preconditions on resumable uploads, as real GCS enforces them: fake-gcs-server ignores
+- Generation preconditions on uploads, as real GCS enforces them: fake-gcs-server ignores
   `ifGenerationMatch` on resumable sessions, so the proxy remembers each session's precondition and answers the
   finalising request with GCS's 412 when the object's generation no longer matches. Object storage stays in
   fake-gcs-server; only the check is added, atomically per object.
 - IAM: `deny(bucket)` answers 403 for every request on that bucket, with GCS's error body.
 - Transient failures: `burst(method, path_part, statuses)` answers the next matching requests with 5xx/429.
-- Transport corruption: names in `corrupt_crc32c` get a wrong crc32c in their next finalise response, as if the
-  bytes GCS stored differed from what the client sent (the client then raises DataCorruption).
+- Transport corruption: names in `corrupt_crc32c` get a wrong crc32c in their next finalise response (the last
+  chunk of a resumable upload, or a one-request multipart upload), as if the bytes GCS stored differed from what
+  the client sent.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.stage.hub_server import QuietHTTPServer
 
 _BUCKET = re.compile(r"^(?:/upload|/download)?/storage/v1/b/(?P<bucket>[^/?]+)(?:/o/?(?P<object>[^?]*))?")
 _FINAL_RANGE = re.compile(r"^bytes (?:\d+-\d+|\*)/(\d+)$")
+_MULTIPART_METADATA = re.compile(rb"\r\n\r\n(\{.*?\})\r\n--", re.DOTALL)
 
 
 class GcsProxy:
@@ -84,9 +86,16 @@ def _gcs_error(status: int, reason: str, message: str) -> bytes:
     ).encode()
 
 
+def _multipart_name(body: bytes) -> str:
+    """The object name in a multipart upload's first (JSON metadata) part."""
+    found = _MULTIPART_METADATA.search(body)
+    return json.loads(found[1]).get("name", "") if found else ""
+
+
 class _Handler(BaseHTTPRequestHandler):
     proxy: GcsProxy
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms Nagle/delayed-ACK stall between header and body writes
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -123,7 +132,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(status, _gcs_error(status, "backendError", "injected failure"), json_type)
         session = self.proxy.sessions.get(self.path)
         content_range = self.headers.get("Content-Range", "")
-        if session is not None and self.command == "PUT" and _FINAL_RANGE.match(content_range):
+        if match and self.command == "POST" and "uploadType=multipart" in url.query:
+            query = parse_qs(url.query)
+            session = (bucket or "", _multipart_name(body), query.get("ifGenerationMatch", [None])[0])
+        if session is not None and (self.command == "POST" or _FINAL_RANGE.match(content_range)):
             s_bucket, s_name, precondition = session
             if precondition is not None:
                 with self.proxy.object_lock(s_bucket, s_name):

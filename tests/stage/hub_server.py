@@ -266,6 +266,7 @@ class _Handler(BaseHTTPRequestHandler):
     hub: HubServer
     origin: str
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms Nagle/delayed-ACK stall between header and body writes
 
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass

@@ -40,6 +40,7 @@ class SecretServer:
 class _Handler(BaseHTTPRequestHandler):
     store: SecretServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms Nagle/delayed-ACK stall between header and body writes
 
     def log_message(self, format: str, *args: object) -> None:
         pass

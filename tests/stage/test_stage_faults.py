@@ -10,10 +10,11 @@ import logging
 import pytest
 
 from scripts.stage.errors import IntegrityError, StageError
-from scripts.stage.hub import READ_SIZE, HubClient
+from scripts.stage.hub import HubClient
 from scripts.stage.manifest import MANIFEST_NAME
 from scripts.stage.retry import RetryPolicy
 from scripts.stage.stager import StageRequest, StageResult, run
+from scripts.stage.verified_stream import READ_SIZE
 from tests.stage.conftest import Env
 from tests.stage.gcs_proxy import GcsProxy
 from tests.stage.hub_server import HubServer
@@ -107,28 +108,35 @@ def test_gcs_5xx_and_429_bursts_are_retried(env: Env, hub: HubServer, gcs_proxy:
     assert sum(1 for _, _, status in gcs_proxy.seen if status in (429, 500, 503)) == 4
 
 
-def test_wrong_content_leaves_no_object_and_no_manifest(env: Env, hub: HubServer, gcs_proxy: GcsProxy) -> None:
-    good, bad = weights(9 * MiB, b"good"), weights(2 * MiB, b"bad")
-    commit = hub.add_repo("acme/corrupt", {"a.safetensors": good, "b.safetensors": bad, "config.json": b"{}"})
+@pytest.mark.parametrize("bad_size", [2 * MiB, 17 * MiB], ids=["one-request", "resumable-3-chunks"])
+def test_wrong_content_leaves_no_object_and_no_manifest(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy, bad_size: int
+) -> None:
+    good, bad = weights(9 * MiB, b"good"), weights(bad_size, b"bad")
+    repo = f"acme/corrupt-{bad_size}"
+    commit = hub.add_repo(repo, {"a.safetensors": good, "b.safetensors": bad, "config.json": b"{}"})
     hub.faults.corrupt.add("b.safetensors")
 
     with pytest.raises(IntegrityError) as caught:
-        stage(env, hub, gcs_proxy, "acme/corrupt")
+        stage(env, hub, gcs_proxy, repo)
 
     expected = hashlib.sha256(bad).hexdigest()
     got = hashlib.sha256(bytes([bad[0] ^ 0xFF]) + bad[1:]).hexdigest()
     assert caught.value.message == (
-        f"content of 'b.safetensors' from acme/corrupt@{commit[:12]} does not match the Hub's sha256 (expected "
+        f"content of 'b.safetensors' from {repo}@{commit[:12]} does not match the Hub's sha256 (expected "
         f"{expected}, got {got}); nothing was written for it. Re-run to retry; if it persists the Hub or its CDN "
         "is serving bad bytes"
     )
     names = set(env.blobs())
-    prefix = f"models/acme/corrupt/{commit}/"
+    prefix = f"models/{repo}/{commit}/"
     assert prefix + "b.safetensors" not in names
     assert prefix + MANIFEST_NAME not in names
+    if bad_size > 8 * MiB:  # the first two 8 MiB chunks reached GCS; the last one, which would finalise, never did
+        sessions = {path for path, (_, name, _) in gcs_proxy.sessions.items() if name == prefix + "b.safetensors"}
+        assert [status for method, path, status in gcs_proxy.seen if method == "PUT" and path in sessions] == [308, 308]
     # Once the CDN serves the right bytes, a re-run completes the prefix.
     hub.faults.corrupt.clear()
-    assert stage(env, hub, gcs_proxy, "acme/corrupt").status == "staged"
+    assert stage(env, hub, gcs_proxy, repo).status == "staged"
     assert env.read(prefix + "b.safetensors") == bad
 
 
@@ -144,15 +152,16 @@ def test_regular_file_with_wrong_content_is_caught_by_its_git_blob_id(
     assert f"models/acme/corrupt-git/{commit}/config.json" not in env.blobs()
 
 
+@pytest.mark.parametrize("size", [2 * MiB, 9 * MiB], ids=["one-request", "resumable"])
 def test_crc32c_mismatch_reported_by_gcs_deletes_that_generation_and_restarts_the_file(
-    env: Env, hub: HubServer, gcs_proxy: GcsProxy
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy, size: int
 ) -> None:
-    data = weights(2 * MiB, b"crc")
-    commit = hub.add_repo("acme/crc", {"model.safetensors": data, "config.json": b"{}"})
-    name = f"models/acme/crc/{commit}/model.safetensors"
+    data = weights(size, b"crc")
+    commit = hub.add_repo(f"acme/crc-{size}", {"model.safetensors": data, "config.json": b"{}"})
+    name = f"models/acme/crc-{size}/{commit}/model.safetensors"
     gcs_proxy.corrupt_crc32c.add(name)
 
-    result = stage(env, hub, gcs_proxy, "acme/crc")
+    result = stage(env, hub, gcs_proxy, f"acme/crc-{size}")
 
     assert result.status == "staged"
     assert env.read(name) == data

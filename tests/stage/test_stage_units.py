@@ -1,4 +1,5 @@
-"""Pure parts of staging: selection precedence, manifest format, hashing, progress display choice."""
+"""Pure parts of staging: selection precedence, manifest format, hashing, progress display choice, and the
+verifying stream the upload reads from."""
 
 from __future__ import annotations
 
@@ -113,3 +114,64 @@ def test_progress_is_drawn_only_on_a_terminal() -> None:
     reporter.file_finished("model.safetensors")
     reporter.stop()
     assert "total (1 files)" in out.getvalue() and "2.0/2.0 KiB" in out.getvalue()
+
+
+class _Pieces:
+    """A byte source that hands out at most `piece` bytes per read, like a socket."""
+
+    def __init__(self, data: bytes, piece: int) -> None:
+        self.data, self.piece, self.offset = data, piece, 0
+
+    def read(self, n: int) -> bytes:
+        out = self.data[self.offset : self.offset + min(n, self.piece)]
+        self.offset += len(out)
+        return out
+
+
+def _stream(data: bytes, declared: bytes, chunk: int = 8, piece: int = 3):
+    import hashlib
+
+    from scripts.stage.hub import RepoFile, RepoSnapshot
+    from scripts.stage.verified_stream import VerifiedStream
+
+    file = RepoFile("w.safetensors", len(declared), ContentHash("sha256", hashlib.sha256(declared).hexdigest()))
+    snapshot = RepoSnapshot("acme/w", "main", "c" * 40, (file,))
+    return VerifiedStream(_Pieces(data, piece), file, snapshot, chunk, QuietReporter())
+
+
+def test_verified_stream_hands_out_whole_chunks_and_the_last_one_only_when_verified() -> None:
+    import base64
+
+    import google_crc32c
+
+    data = bytes(range(20))
+    stream = _stream(data, data)
+    first = stream.read(8)
+    assert isinstance(first, memoryview) and bytes(first) == data[:8]  # a full chunk from 3-byte pieces, no copy
+    assert stream.tell() == 8 and stream.read(8) == data[8:16]
+    assert stream.seek(10) == 10 and bytes(stream.read(6)) == data[10:16]  # an upload retry rewinds in the chunk
+    assert bytes(stream.read(8)) == data[16:] and stream.received == 20
+    assert stream.crc32c == base64.b64encode(google_crc32c.Checksum(data).digest()).decode()
+    with pytest.raises(OSError, match=r"cannot seek to byte 0 of 'w.safetensors' from acme/w@cccccccccccc"):
+        stream.seek(0)  # earlier chunks are gone: the upload must restart the file instead
+
+
+def test_verified_stream_withholds_the_last_chunk_of_wrong_or_short_content() -> None:
+    from scripts.stage.errors import IntegrityError
+
+    data = bytes(range(20))
+    wrong = _stream(data[:19] + b"\xff", data)
+    assert bytes(wrong.read(8)) + bytes(wrong.read(8)) == data[:16]
+    with pytest.raises(IntegrityError, match=r"does not match the Hub's sha256"):
+        wrong.read(8)
+    short = _stream(data[:15], data)
+    short.read(8)
+    with pytest.raises(IntegrityError, match=r"has 15 bytes, the Hub declared 20; nothing was written for it"):
+        short.read(8)
+
+
+def test_verified_stream_gives_a_whole_small_file_as_bytes() -> None:
+    data = b"{}"
+    stream = _stream(data, data, chunk=8 * 1024 * 1024)
+    whole = stream.read(len(data))
+    assert type(whole) is bytes and whole == data  # the one-request upload concatenates it into a multipart body
