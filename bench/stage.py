@@ -6,7 +6,7 @@ fake-gcs-server ingests only ~100 MiB/s and would hide any difference). For each
 (model bytes / wall time, process start to exit), CPU seconds (user+system), peak RSS and local disk written, then
 the ratios. It prints figures and asserts nothing.
 
-    .venv/bin/python bench/stage.py               # 1 GiB: 4 x 256 MiB safetensors + configs
+    .venv/bin/python bench/stage.py               # 1 GiB: 4 x 256 MiB safetensors + configs, 3 rounds
     .venv/bin/python bench/stage.py --size-gib 4  # 4 x 1 GiB: peak RSS should not move
 """
 
@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -118,9 +119,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-gib", type=float, default=1.0, help="model size (4 equal safetensors shards)")
     parser.add_argument("--workers", type=int, default=8, help="parallel files for both contenders")
+    parser.add_argument("--runs", type=int, default=3, help="rounds; each runs both contenders, order alternating")
     parser.add_argument("--skip-baseline", action="store_true", help="measure hfkit only")
     args = parser.parse_args()
 
+    rounds: list[list[Figures]] = []
     with tempfile.TemporaryDirectory(prefix="hfkit-bench-") as tmp:
         work = Path(tmp)
         print(f"generating a {args.size_gib:g} GiB synthetic model ...", flush=True)
@@ -148,45 +151,67 @@ def main() -> None:
                 "TMPDIR": str(scratch),
             }
             env.pop("HF_TOKEN", None)
-            hfkit_cmd = [
-                sys.executable, "-c", "from scripts.cli import main; main(prog_name='hfkit')",
-                "stage", REPO, "--bucket", "bench", "--prefix", "hfkit", "--workers", str(args.workers), "--json",
-            ]  # fmt: skip
-            hfkit, output = measure("hfkit stage", hfkit_cmd, env, scratch)
-            doc = json.loads(output)
-            assert doc["status"] == "staged" and doc["total_size"] == size, doc
-            hfkit.detail = f"{len(doc['files'])} files verified (sha256/git sha1) + manifest"
-            results = [hfkit]
-            if not args.skip_baseline:
-                local_dir = scratch / "baseline-download"
-                base_cmd = [sys.executable, str(ROOT / "bench/stage_baseline.py"), REPO, "bench", "baseline/",
-                            str(local_dir), str(args.workers)]  # fmt: skip
-                baseline, output = measure("baseline", base_cmd, env, scratch)
-                phases = json.loads(output)
-                baseline.detail = (
-                    f"download {phases['download_s']:.1f}s + upload {phases['upload_s']:.1f}s; "
-                    f"{phases['disk_bytes'] / MiB:.0f} MiB left on disk"
-                )
-                shutil.rmtree(local_dir, ignore_errors=True)
-                results.append(baseline)
+            for n in range(args.runs):
+                contenders = [run_hfkit] if args.skip_baseline else [run_hfkit, run_baseline]
+                if n % 2:
+                    contenders.reverse()  # neither contender always runs first on a warm or a cold machine
+                measured = {f.name: f for f in (c(n, size, env, scratch, args.workers) for c in contenders)}
+                rounds.append([measured[name] for name in ("hfkit stage", "baseline") if name in measured])
+                print_round(n + 1, rounds[-1], size)
         finally:
             sink.kill()
             sink.wait()
             hub.stop()
 
-    print(f"\nmodel: {size / MiB:.0f} MiB in {len(files)} files; {os.cpu_count()} CPUs; loopback Hub + GCS sink\n")
+    print(f"\nmodel: {size / MiB:.0f} MiB in {len(files)} files; {os.cpu_count()} CPUs; loopback Hub + GCS sink")
+    if len(rounds[0]) == 2:
+        ratios = [(h.throughput(size) / b.throughput(size), h.cpu_s / b.cpu_s, h.peak_rss_mib / b.peak_rss_mib)
+                  for h, b in rounds]  # fmt: skip
+        print(f"throughput ratio per round: {', '.join(f'x{t:.2f}' for t, _, _ in ratios)}")
+        throughput, cpu, rss = (statistics.median(column) for column in zip(*ratios, strict=True))
+        print(
+            f"hfkit vs baseline, median of {len(rounds)} rounds: throughput x{throughput:.2f}, CPU x{cpu:.2f}, "
+            f"peak RSS x{rss:.2f}, "
+            f"disk {max(h.disk_written_mib for h, _ in rounds):.0f} vs "
+            f"{min(b.disk_written_mib for _, b in rounds):.0f} MiB"
+        )
+
+
+def run_hfkit(n: int, size: int, env: dict[str, str], scratch: Path, workers: int) -> Figures:
+    """Stage into a fresh prefix per round, so every round uploads everything."""
+    cmd = [
+        sys.executable, "-c", "from scripts.cli import main; main(prog_name='hfkit')",
+        "stage", REPO, "--bucket", "bench", "--prefix", f"hfkit-{n}", "--workers", str(workers), "--json",
+    ]  # fmt: skip
+    figures, output = measure("hfkit stage", cmd, env, scratch)
+    doc = json.loads(output)
+    assert doc["status"] == "staged" and doc["total_size"] == size, doc
+    figures.detail = f"{len(doc['files'])} files verified (sha256/git sha1) + manifest"
+    return figures
+
+
+def run_baseline(n: int, size: int, env: dict[str, str], scratch: Path, workers: int) -> Figures:
+    local_dir = scratch / f"baseline-download-{n}"
+    cmd = [sys.executable, str(ROOT / "bench/stage_baseline.py"), REPO, "bench", f"baseline-{n}/", str(local_dir),
+           str(workers)]  # fmt: skip
+    figures, output = measure("baseline", cmd, env, scratch)
+    phases = json.loads(output)
+    figures.detail = (
+        f"download {phases['download_s']:.1f}s + upload {phases['upload_s']:.1f}s; "
+        f"{phases['disk_bytes'] / MiB:.0f} MiB left on disk"
+    )
+    shutil.rmtree(local_dir, ignore_errors=True)
+    return figures
+
+
+def print_round(number: int, results: list[Figures], size: int) -> None:
+    print(f"\nround {number}")
     print(f"{'':<12} {'MiB/s':>8} {'wall s':>8} {'CPU s':>8} {'peak RSS MiB':>13} {'disk MiB':>9}  detail")
     for r in results:
         print(
             f"{r.name:<12} {r.throughput(size):>8.0f} {r.wall_s:>8.2f} {r.cpu_s:>8.2f} {r.peak_rss_mib:>13.0f} "
-            f"{r.disk_written_mib:>9.0f}  {r.detail}"
-        )
-    if len(results) == 2:
-        h, b = results
-        print(
-            f"\nhfkit vs baseline: throughput x{h.throughput(size) / b.throughput(size):.2f}, "
-            f"CPU x{h.cpu_s / b.cpu_s:.2f}, peak RSS x{h.peak_rss_mib / b.peak_rss_mib:.2f}, "
-            f"disk {h.disk_written_mib:.0f} vs {b.disk_written_mib:.0f} MiB"
+            f"{r.disk_written_mib:>9.0f}  {r.detail}",
+            flush=True,
         )
 
 

@@ -81,8 +81,17 @@ class Store:
 STORE = Store()
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A client hanging up on a kept-alive connection when its process exits is not an error worth a traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms Nagle/delayed-ACK stall between header and body writes
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -197,7 +206,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main() -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Handler)
+    server = QuietServer(("127.0.0.1", int(sys.argv[1])), Handler)
     server.daemon_threads = True
     print("ready", flush=True)
     server.serve_forever()
