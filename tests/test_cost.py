@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -40,10 +41,25 @@ def test_shipped_table_prices_the_example_by_hand() -> None:
     # ct5lp-hightpu-8t = 8 chips x 1.20 USD in us-central1, autoscaling 0-2 nodes in one zone.
     assert (tpu.hourly_per_node, tpu.hourly_min, tpu.hourly_max) == (pytest.approx(9.6), 0, pytest.approx(19.2))
     assert est.monthly(tpu.hourly_max) == pytest.approx(19.2 * 730)
-    # The table records no spot price for g2-standard-8: said, not guessed, and left out of the totals.
-    assert (l4.usage.pricing_model, l4.hourly_per_node, l4.hourly_max) == ("spot", None, None)
-    assert [p.usage.name for p in est.unknown] == ["l4-x1"]
-    assert (est.hourly_min, est.hourly_max) == (0, pytest.approx(19.2))
+    # Spot g2-standard-8 in us-central1 = 0.336764 USD, 0-3 nodes.
+    assert (l4.usage.pricing_model, l4.hourly_per_node, l4.hourly_max) == (
+        "spot",
+        pytest.approx(0.336764),
+        pytest.approx(3 * 0.336764),
+    )
+    assert est.unknown == []
+    assert (est.hourly_min, est.hourly_max) == (0, pytest.approx(19.2 + 3 * 0.336764))
+
+
+def flex_start_example(tmp_path: Path) -> str:
+    """The example with its L4 pool on flex-start, a pricing model the shipped table has no figure for."""
+    data = yaml.safe_load((REPO / "hfkit.yaml").read_text())
+    pool = data["gpu_pools"][0]
+    pool.pop("spot")
+    pool["flex_start"] = True
+    path = tmp_path / "flex.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return str(path)
 
 
 def test_zones_spot_dws_and_fixed_pools_by_hand() -> None:
@@ -115,8 +131,10 @@ def test_reservation_is_billed_on_demand_and_unknown_regions_are_unknown() -> No
 
 def test_price_table_is_dated_and_sourced() -> None:
     data = yaml.safe_load((REPO / "scripts/cost/prices.yaml").read_text())
-    assert data["date"] and data["verified"] is False
+    assert data["date"] and data["verified"] is False  # figures come from copies of Google's data, not its pages
     assert all(url.startswith("https://cloud.google.com/") for url in data["source"])
+    assert data["cross_checked_with"] and all("github.com/" in where for where in data["cross_checked_with"])
+    assert data["tpu_v5e_per_chip_hour"]["dws"] == {}  # no published figure: unknown, never guessed
 
 
 @pytest.mark.parametrize("name", CONFIGS)
@@ -127,27 +145,27 @@ def test_synthesized_pools_cost_the_same_as_the_config(name: str, synthesized: d
     assert sorted(usage_from_stacks(stacks), key=str) == sorted(from_config, key=str)
 
 
-def test_cli_formats() -> None:
-    config = str(REPO / "hfkit.yaml")
+def test_cli_formats(tmp_path: Path) -> None:
     runner = CliRunner()
-    data = json.loads(runner.invoke(main, ["cost", "-c", config, "--format", "json"]).stdout)
+    data = json.loads(runner.invoke(main, ["cost", "-c", str(REPO / "hfkit.yaml"), "--format", "json"]).stdout)
     assert data["total"] == {
         "hourly_min": 0.0,
-        "hourly_max": 19.2,
+        "hourly_max": 20.2103,
         "monthly_min": 0.0,
-        "monthly_max": 14016.0,
-        "unknown_price_pools": ["l4-x1"],
+        "monthly_max": 14753.5132,
+        "unknown_price_pools": [],
     }
+    config = flex_start_example(tmp_path)
     text = runner.invoke(main, ["cost", "-c", config]).stdout.splitlines()
     assert text[:3] == [
-        "pool     machine type      region       capacity   nodes  hourly                monthly",
-        "v5e-2x4  ct5lp-hightpu-8t  us-central1  on-demand  0-2    0.00 USD - 19.20 USD  0.00 USD - 14,016.00 USD",
-        "l4-x1    g2-standard-8     us-central1  spot       0-3    unknown price         unknown price",
+        "pool     machine type      region       capacity    nodes  hourly                monthly",
+        "v5e-2x4  ct5lp-hightpu-8t  us-central1  on-demand   0-2    0.00 USD - 19.20 USD  0.00 USD - 14,016.00 USD",
+        "l4-x1    g2-standard-8     us-central1  flex-start  0-3    unknown price         unknown price",
     ]
     assert text[3] == (
         "environment (pools with a known price): 0.00 USD - 19.20 USD per hour, "
         "0.00 USD - 14,016.00 USD per month (730 h) at min - max nodes"
     )
-    assert text[4] == "not in the totals, unknown price: l4-x1 (g2-standard-8, us-central1, spot)"
+    assert text[4] == "not in the totals, unknown price: l4-x1 (g2-standard-8, us-central1, dws)"
     markdown = runner.invoke(main, ["cost", "-c", config, "--format", "markdown"]).stdout
-    assert "| l4-x1 | g2-standard-8 | us-central1 | spot | 0-3 | unknown price | unknown price |" in markdown
+    assert "| l4-x1 | g2-standard-8 | us-central1 | flex-start | 0-3 | unknown price | unknown price |" in markdown
