@@ -80,3 +80,30 @@ def test_merge_applies_the_saved_plans_in_the_protected_environment() -> None:
     assert "cmp " in runs and "git diff --quiet" in runs
     auth = next(s for s in job["steps"] if s.get("run", "").startswith(".ci/gcp-auth.sh"))
     assert auth["env"]["ACCOUNT"] == "${{ vars.HFKIT_APPLY_SERVICE_ACCOUNT }}"
+
+
+# Each pin was checked against other public repositories' workflows and the actions' own release notes (the
+# SHA -> tag pairs below); bump SHA and tag together.
+CHECKED_PINS = {
+    "actions/checkout": ("11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"),
+    "actions/setup-python": ("a26af69be951a213d495a4c3e4e4022e16d87065", "v5.6.0"),
+    "actions/setup-node": ("49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.4.0"),
+    "github/codeql-action/upload-sarif": ("5d4e8d1aca955e8d8589aabd499c5cae939e33c7", "v4.31.9"),
+    "actions/upload-artifact": ("ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
+    "actions/download-artifact": ("d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"),
+}
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_pins_are_the_checked_commits_with_their_tags(path: Path) -> None:
+    uses = re.findall(r"uses: ([\w./-]+)@([0-9a-f]{40}) # (v[\d.]+)", path.read_text())
+    assert uses and len(uses) == path.read_text().count("uses: ")
+    for action, sha, tag in uses:
+        assert CHECKED_PINS[action] == (sha, tag), action
+
+
+def test_plan_and_apply_install_the_same_pinned_terraform() -> None:
+    versions = {name: load(name)["env"]["TERRAFORM_VERSION"] for name in ("pr.yml", "apply.yml")}
+    assert len(set(versions.values())) == 1 and re.fullmatch(r"\d+\.\d+\.\d+-\d+", versions["pr.yml"])
+    for name in versions:
+        assert '"terraform=$TERRAFORM_VERSION"' in (REPO / ".github" / "workflows" / name).read_text()
