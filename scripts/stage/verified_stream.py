@@ -23,9 +23,9 @@ if TYPE_CHECKING:
     from scripts.stage.hub import RepoFile, RepoSnapshot
     from scripts.stage.progress import Reporter
 
-# Largest piece asked of the Hub per read: big enough that per-call overhead vanishes, small enough that the
-# allocator reuses the memory instead of mapping fresh pages every time.
-READ_SIZE = 1024 * 1024
+# Largest piece asked of the Hub per read: big enough that per-call overhead (retry wrapper, urllib3) vanishes, small
+# enough that the transient bytes object stays a fraction of the chunk.
+READ_SIZE = 2 * 1024 * 1024
 
 
 class ByteSource(Protocol):

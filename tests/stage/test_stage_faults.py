@@ -10,6 +10,7 @@ import logging
 import pytest
 
 from scripts.stage.errors import IntegrityError, StageError
+from scripts.stage.gcs import CHUNK_SIZE
 from scripts.stage.hub import HubClient
 from scripts.stage.manifest import MANIFEST_NAME
 from scripts.stage.retry import RetryPolicy
@@ -43,9 +44,9 @@ def stage(env: Env, hub: HubServer, gcs_proxy: GcsProxy, repo: str, token: str |
 def test_dropped_download_resumes_with_range_from_the_byte_reached(
     env: Env, hub: HubServer, gcs_proxy: GcsProxy
 ) -> None:
-    big, small = weights(3 * MiB + 777, b"big"), b"x" * (READ_SIZE + 4321)
+    big, small = weights(3 * READ_SIZE + 777, b"big"), b"x" * (READ_SIZE + 4321)
     commit = hub.add_repo("acme/drop", {"model.safetensors": big, "vocab.txt": small})
-    hub.faults.drop("model.safetensors", 2 * READ_SIZE, 3 * READ_SIZE)  # dropped twice, at 2 MiB then 3 MiB
+    hub.faults.drop("model.safetensors", 2 * READ_SIZE, 3 * READ_SIZE)  # dropped twice, after 2 then 3 reads
     hub.faults.drop("vocab.txt", READ_SIZE)  # a regular file served by the Hub origin itself
 
     result = stage(env, hub, gcs_proxy, "acme/drop")
@@ -95,7 +96,7 @@ def test_hub_errors_that_persist_give_up_after_bounded_attempts(env: Env, hub: H
 
 
 def test_gcs_5xx_and_429_bursts_are_retried(env: Env, hub: HubServer, gcs_proxy: GcsProxy) -> None:
-    data = weights(9 * MiB, b"gcs")  # more than one 8 MiB upload chunk
+    data = weights(CHUNK_SIZE + MiB, b"gcs")  # more than one upload chunk
     commit = hub.add_repo("acme/gcs-burst", {"model.safetensors": data, "config.json": b"{}"})
     gcs_proxy.burst("POST", "uploadType=resumable", [503])  # session start
     gcs_proxy.burst("PUT", "upload_id", [503, 429])  # chunk uploads
@@ -108,7 +109,7 @@ def test_gcs_5xx_and_429_bursts_are_retried(env: Env, hub: HubServer, gcs_proxy:
     assert sum(1 for _, _, status in gcs_proxy.seen if status in (429, 500, 503)) == 4
 
 
-@pytest.mark.parametrize("bad_size", [2 * MiB, 17 * MiB], ids=["one-request", "resumable-3-chunks"])
+@pytest.mark.parametrize("bad_size", [2 * MiB, 2 * CHUNK_SIZE + MiB], ids=["one-request", "resumable-3-chunks"])
 def test_wrong_content_leaves_no_object_and_no_manifest(
     env: Env, hub: HubServer, gcs_proxy: GcsProxy, bad_size: int
 ) -> None:
@@ -131,7 +132,7 @@ def test_wrong_content_leaves_no_object_and_no_manifest(
     prefix = f"models/{repo}/{commit}/"
     assert prefix + "b.safetensors" not in names
     assert prefix + MANIFEST_NAME not in names
-    if bad_size > 8 * MiB:  # the first two 8 MiB chunks reached GCS; the last one, which would finalise, never did
+    if bad_size > CHUNK_SIZE:  # the first two chunks reached GCS; the last one, which would finalise, never did
         sessions = {path for path, (_, name, _) in gcs_proxy.sessions.items() if name == prefix + "b.safetensors"}
         assert [status for method, path, status in gcs_proxy.seen if method == "PUT" and path in sessions] == [308, 308]
     # Once the CDN serves the right bytes, a re-run completes the prefix.
@@ -152,7 +153,7 @@ def test_regular_file_with_wrong_content_is_caught_by_its_git_blob_id(
     assert f"models/acme/corrupt-git/{commit}/config.json" not in env.blobs()
 
 
-@pytest.mark.parametrize("size", [2 * MiB, 9 * MiB], ids=["one-request", "resumable"])
+@pytest.mark.parametrize("size", [2 * MiB, CHUNK_SIZE + MiB], ids=["one-request", "resumable"])
 def test_crc32c_mismatch_reported_by_gcs_deletes_that_generation_and_restarts_the_file(
     env: Env, hub: HubServer, gcs_proxy: GcsProxy, size: int
 ) -> None:

@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from scripts.stage.gcs import CHUNK_SIZE
 from scripts.stage.manifest import MANIFEST_NAME
 from tests.stage.conftest import Env, cli, cli_process
 from tests.stage.hub_server import HubServer
@@ -43,7 +44,7 @@ def wait_for(condition: object, timeout: float = 30) -> None:
 
 def test_kill_9_mid_transfer_then_rerun_equals_an_uninterrupted_run(env: Env, hub: HubServer) -> None:
     files = {
-        "model-00001-of-00002.safetensors": weights(10 * MiB, b"one"),  # more than one 8 MiB upload chunk
+        "model-00001-of-00002.safetensors": weights(CHUNK_SIZE + 2 * MiB, b"one"),  # more than one upload chunk
         "model-00002-of-00002.safetensors": weights(MiB, b"two"),
         "model.safetensors.index.json": b'{"weight_map": {}}',
         "config.json": b'{"hidden_size": 64}',
@@ -51,7 +52,7 @@ def test_kill_9_mid_transfer_then_rerun_equals_an_uninterrupted_run(env: Env, hu
     }
     commit = hub.add_repo("acme/crash", files)
     prefix = f"models/acme/crash/{commit}/"
-    hold = hub.faults.hold("model-00001-of-00002.safetensors", 9 * MiB)  # park the big file after one chunk
+    hold = hub.faults.hold("model-00001-of-00002.safetensors", CHUNK_SIZE + MiB)  # park it after one chunk
 
     proc = cli_process(env, "stage", "acme/crash", "--bucket", env.bucket, "--workers", "2")
     try:
