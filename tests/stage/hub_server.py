@@ -291,6 +291,17 @@ class _Handler(BaseHTTPRequestHandler):
             headers["X-Error-Code"] = code
         self._send(status, json.dumps({"error": message}).encode(), headers)
 
+    def _commit(self, repo_id: str, rev: str, files: bool) -> tuple[HubRepo, str] | None:
+        """The repo and the commit `rev` names, after the access rules; answers the error itself and returns None."""
+        repo = self._access(repo_id, files)
+        if repo is None:
+            return None
+        commit = repo.resolve(rev)
+        if commit is None:
+            self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+            return None
+        return repo, commit
+
     def _access(self, repo_id: str, files: bool) -> HubRepo | None:
         """Apply the Hub's auth rules; answers the error itself and returns None when access is refused."""
         token = self._token()
@@ -366,12 +377,10 @@ class _Handler(BaseHTTPRequestHandler):
         return self._error(404, None, "Not Found")
 
     def _revision(self, repo_id: str, rev: str) -> None:
-        repo = self._access(repo_id, files=False)
-        if repo is None:
+        found = self._commit(repo_id, rev, files=False)
+        if found is None:
             return
-        commit = repo.resolve(rev)
-        if commit is None:
-            return self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+        repo, commit = found
         info = {
             "id": repo_id,
             "modelId": repo_id,
@@ -383,12 +392,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, json.dumps(info).encode(), {"Content-Type": "application/json"})
 
     def _tree(self, repo_id: str, rev: str, base: str, query: dict[str, list[str]]) -> None:
-        repo = self._access(repo_id, files=False)
-        if repo is None:
+        found = self._commit(repo_id, rev, files=False)
+        if found is None:
             return
-        commit = repo.resolve(rev)
-        if commit is None:
-            return self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+        repo, commit = found
         recursive = query.get("recursive", ["false"])[0].lower() in ("true", "1")
         prefix = base.rstrip("/") + "/" if base else ""
         entries: dict[str, dict[str, object]] = {}
@@ -422,12 +429,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, json.dumps(page).encode(), headers)
 
     def _resolve(self, repo_id: str, rev: str, path: str) -> None:
-        repo = self._access(repo_id, files=True)
-        if repo is None:
+        found = self._commit(repo_id, rev, files=True)
+        if found is None:
             return
-        commit = repo.resolve(rev)
-        if commit is None:
-            return self._error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
+        repo, commit = found
         file = repo.commits[commit].get(path)
         if file is None:
             return self._error(404, "EntryNotFound", f"{path} does not exist on {rev}")
