@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -21,11 +21,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
 from scripts.stage.errors import AccessError, NotFoundError, StageError
 from scripts.stage.hashing import ContentHash
-from scripts.stage.retry import (
-    TRANSIENT_STATUS,
-    RetryPolicy,
-    TransientError,
-)
+from scripts.stage.retry import TRANSIENT_STATUS, RetryPolicy, TransientError, parse_retry_after
 
 if TYPE_CHECKING:
     from scripts.stage.hub_download import HubFileReader
@@ -59,6 +55,13 @@ class RepoSnapshot:
     revision: str
     commit: str
     files: tuple[RepoFile, ...]
+
+
+class HasStatusAndHeaders(Protocol):
+    """A failed HTTP response from requests (file reads) or httpx (huggingface_hub's API calls)."""
+
+    status_code: int
+    headers: Mapping[str, str]
 
 
 class HubErrors:
@@ -119,6 +122,16 @@ class HubErrors:
             return self.repo_not_found()
         detail = f": {error_message}" if error_message else ""
         return StageError(f"the Hub answered HTTP {status} for {what}{detail}")
+
+    def from_response(self, response: HasStatusAndHeaders, what: str, revision: str) -> Exception:
+        """`classify` for a failed response (requests or httpx); a TransientError carries the Retry-After it sent."""
+        headers = response.headers
+        error = self.classify(
+            response.status_code, headers.get("X-Error-Code"), headers.get("X-Error-Message"), what, revision
+        )
+        if isinstance(error, TransientError):
+            error.retry_after = parse_retry_after(headers.get("Retry-After"))
+        return error
 
 
 class HubClient:
@@ -190,14 +203,7 @@ class HubClient:
         if isinstance(exc, httpx2.TransportError):
             return TransientError(f"{type(exc).__name__}: {exc}")
         if isinstance(exc, HfHubHTTPError) and exc.response is not None:
-            headers = exc.response.headers
-            return errors.classify(
-                exc.response.status_code,
-                headers.get("X-Error-Code"),
-                headers.get("X-Error-Message"),
-                f"repository '{errors.repo_id}'",
-                revision,
-            )
+            return errors.from_response(exc.response, f"repository '{errors.repo_id}'", revision)
         return exc
 
     # -- file bytes -------------------------------------------------------------------------------------------
@@ -233,13 +239,7 @@ class HubClient:
             except requests.RequestException as exc:
                 raise TransientError(f"{type(exc).__name__}: {exc}") from None
             if resp.status_code >= 400:
-                raise errors.classify(
-                    resp.status_code,
-                    resp.headers.get("X-Error-Code"),
-                    resp.headers.get("X-Error-Message"),
-                    f"'{file.path}'",
-                    snapshot.revision,
-                )
+                raise errors.from_response(resp, f"'{file.path}'", snapshot.revision)
 
         self._api_call(head, errors, snapshot.revision)
 

@@ -13,17 +13,13 @@ returns the socket's bytes with no re-buffering, which is what keeps the stager'
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import requests
 from tenacity import Retrying, retry_if_exception_type
 
 from scripts.stage.errors import IntegrityError, StageError
-from scripts.stage.retry import ProgressAwareBackoff, TransientError, parse_retry_after
-
-if TYPE_CHECKING:
-    from scripts.stage.hub import HubClient, RepoFile, RepoSnapshot
-
+from scripts.stage.hub import HubClient, HubErrors, RepoFile, RepoSnapshot
+from scripts.stage.retry import ProgressAwareBackoff, TransientError
 
 SKIP_READ_SIZE = 1024 * 1024  # bytes discarded per read when a server ignored Range
 
@@ -41,6 +37,7 @@ class HubFileReader:
         self._file = file
         self._cancelled = cancelled
         self._where = f"'{file.path}' from {snapshot.repo_id}@{snapshot.commit[:12]}"
+        self._errors = HubErrors(hub.endpoint, snapshot.repo_id, hub.has_token)
         self.offset = 0
         self._response: requests.Response | None = None
         self._skip = 0
@@ -114,8 +111,6 @@ class HubFileReader:
         return data
 
     def _open(self) -> requests.Response:
-        from scripts.stage.hub import HubErrors
-
         snapshot, file = self._snapshot, self._file
         try:
             resp = self._hub.get_file(snapshot, file, self.offset)
@@ -123,17 +118,7 @@ class HubFileReader:
             raise TransientError(f"{type(exc).__name__}: {exc}") from None
         try:
             if resp.status_code >= 400:
-                errors = HubErrors(self._hub.endpoint, snapshot.repo_id, self._hub.has_token)
-                error = errors.classify(
-                    resp.status_code,
-                    resp.headers.get("X-Error-Code"),
-                    resp.headers.get("X-Error-Message"),
-                    f"'{file.path}'",
-                    snapshot.revision,
-                )
-                if isinstance(error, TransientError):
-                    error.retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-                raise error
+                raise self._errors.from_response(resp, f"'{file.path}'", snapshot.revision)
             first_hop = resp.history[0] if resp.history else resp
             served_commit = first_hop.headers.get("X-Repo-Commit")
             if served_commit and served_commit != snapshot.commit:

@@ -138,10 +138,8 @@ def _upload_once(
         stream = VerifiedStream(source, file, snapshot, CHUNK_SIZE, reporter)
         try:
             stored = target.upload(file, snapshot, stream, if_generation_match)
-        except StageError:
+        except (StageError, Cancelled):
             raise  # from the Hub side or the stream's verification: nothing was finalised
-        except Cancelled:
-            raise
         except Exception as exc:
             failure = _gcs_failure(exc, target, file.path)
             if isinstance(failure, _LostRace):
