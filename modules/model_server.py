@@ -83,6 +83,20 @@ class ModelServerProps:
     """Where TPU servers keep their XLA compile cache (required for a TPU pool)."""
 
 
+def _gcsfuse_volume(
+    name: str, bucket: str, mount_options: str, *, read_only: bool
+) -> k8s.DeploymentV1SpecTemplateSpecVolume:
+    """A bucket mounted through the GKE GCS FUSE CSI driver (the pod carries the sidecar annotation)."""
+    return k8s.DeploymentV1SpecTemplateSpecVolume(
+        name=name,
+        csi=k8s.DeploymentV1SpecTemplateSpecVolumeCsi(
+            driver=GCSFUSE_DRIVER,
+            read_only=read_only,
+            volume_attributes={"bucketName": bucket, "mountOptions": mount_options},
+        ),
+    )
+
+
 def engine_args(d: Deployment) -> tuple[list[str], list[str]]:
     """Command and arguments of the engine, serving the mounted commit folder under the deployment's name."""
     if d.engine == "tgi":
@@ -252,26 +266,19 @@ class ModelServer(Construct):
             )
         ]
         volumes = [
-            k8s.DeploymentV1SpecTemplateSpecVolume(
-                name="weights",
-                csi=k8s.DeploymentV1SpecTemplateSpecVolumeCsi(
-                    driver=GCSFUSE_DRIVER,
-                    read_only=True,
-                    volume_attributes={
-                        "bucketName": d.bucket,
-                        "mountOptions": ",".join((f"only-dir={d.prefix.rstrip('/')}", *GCSFUSE_MOUNT_OPTIONS)),
-                    },
-                ),
+            _gcsfuse_volume(
+                "weights",
+                d.bucket,
+                ",".join((f"only-dir={d.prefix.rstrip('/')}", *GCSFUSE_MOUNT_OPTIONS)),
+                read_only=True,
             ),
             k8s.DeploymentV1SpecTemplateSpecVolume(
                 name="shm", empty_dir=k8s.DeploymentV1SpecTemplateSpecVolumeEmptyDir(medium="Memory", size_limit="16Gi")
             ),
-        ]
-        volumes.append(
             k8s.DeploymentV1SpecTemplateSpecVolume(
                 name="tmp", empty_dir=k8s.DeploymentV1SpecTemplateSpecVolumeEmptyDir(size_limit=SCRATCH_SIZE)
-            )
-        )
+            ),
+        ]
         mounts.append(k8s.DeploymentV1SpecTemplateSpecContainerVolumeMount(name="shm", mount_path="/dev/shm"))
         mounts.append(k8s.DeploymentV1SpecTemplateSpecContainerVolumeMount(name="tmp", mount_path="/tmp"))
         if isinstance(pool, TpuPool):
@@ -285,18 +292,10 @@ class ModelServer(Construct):
                     name="compile-cache", mount_path=COMPILE_CACHE_MOUNT
                 )
             )
+            # One folder per deployment: entries are keyed by graph hash, so replicas share them.
             volumes.append(
-                k8s.DeploymentV1SpecTemplateSpecVolume(
-                    name="compile-cache",
-                    csi=k8s.DeploymentV1SpecTemplateSpecVolumeCsi(
-                        driver=GCSFUSE_DRIVER,
-                        read_only=False,
-                        volume_attributes={
-                            "bucketName": compile_cache.name,
-                            # One folder per deployment: entries are keyed by graph hash, so replicas share them.
-                            "mountOptions": f"only-dir={d.name},implicit-dirs",
-                        },
-                    ),
+                _gcsfuse_volume(
+                    "compile-cache", compile_cache.name, f"only-dir={d.name},implicit-dirs", read_only=False
                 )
             )
         probe = {"http_get": {"path": engine.health_path, "port": str(engine.port)}}
