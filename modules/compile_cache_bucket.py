@@ -28,32 +28,30 @@ SOFT_DELETE_DAYS = 7
 @dataclass(frozen=True)
 class CompileCacheBucketProps:
     project: str
-    location: str
     weights: WeightsBucket
-    """Names the cache bucket and receives its access logs."""
-    weights_name: str
+    """Gives the cache bucket its name, location and force_destroy, and receives its access logs."""
     labels: dict[str, str]
-    force_destroy: bool = False
 
 
 class CompileCacheBucket(Construct):
     def __init__(self, scope: Construct, id_: str, props: CompileCacheBucketProps) -> None:
         super().__init__(scope, id_)
-        name = f"{props.weights_name}{SUFFIX}"
+        weights = props.weights
+        name = f"{weights.spec.name}{SUFFIX}"
         self.resource = StorageBucket(
             self,
             "bucket",
             project=props.project,
             name=name,
-            location=props.location,
-            force_destroy=props.force_destroy,
+            location=weights.location,
+            force_destroy=weights.spec.force_destroy,
             lifecycle_rule=[
                 StorageBucketLifecycleRule(action={"type": "Delete"}, condition={"age": EXPIRY_DAYS}),
                 StorageBucketLifecycleRule(
                     action={"type": "Delete"}, condition={"days_since_noncurrent_time": 1, "with_state": "ARCHIVED"}
                 ),
             ],
-            logging={"log_bucket": props.weights.access_logs.name, "log_object_prefix": name},
+            logging={"log_bucket": weights.access_logs.name, "log_object_prefix": name},
             **hardened_bucket_settings({**props.labels, ROLE_LABEL: "compile-cache"}, SOFT_DELETE_DAYS),
         )
 

@@ -64,6 +64,8 @@ class WeightsBucket(Construct):
     def __init__(self, scope: Construct, id_: str, props: WeightsBucketProps) -> None:
         super().__init__(scope, id_)
         spec = props.spec
+        self.spec = spec
+        self.location = props.location
         self.access_logs = StorageBucket(
             self,
             "access-logs",

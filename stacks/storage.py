@@ -30,14 +30,7 @@ class StorageStack(HfkitStack):
             CompileCacheBucket(
                 self,
                 "compile-cache",
-                CompileCacheBucketProps(
-                    project=env.project,
-                    location=(env.weights_bucket.location or env.region).upper(),
-                    weights=self.weights,
-                    weights_name=env.weights_bucket.name,
-                    labels=self.labels,
-                    force_destroy=env.weights_bucket.force_destroy,
-                ),
+                CompileCacheBucketProps(project=env.project, weights=self.weights, labels=self.labels),
             )
             if env.has_tpu_deployments
             else None
