@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import requests
 from tenacity import Retrying, retry_if_exception_type
+from urllib3.exceptions import HTTPError as Urllib3Error
 
 from scripts.stage.errors import IntegrityError, StageError
 from scripts.stage.hub import HubClient, HubErrors, RepoFile, RepoSnapshot
@@ -81,8 +82,6 @@ class HubFileReader:
 
     # -- one attempt ------------------------------------------------------------------------------------------
     def _read_once(self, n: int) -> bytes:
-        from urllib3.exceptions import HTTPError as Urllib3Error
-
         if self._response is None:
             self._response = self._open()
         remaining = self._file.size - self.offset
