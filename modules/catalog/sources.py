@@ -84,3 +84,18 @@ VERTEX_DISK_SPEC = Source(
     "https://docs.cloud.google.com/vertex-ai/docs/reference/rest/v1/DiskSpec",
     "for A3 Ultra machines the boot disk default is hyperdisk-balanced (pd-ssd for the others)",
 )
+XPK_NODEPOOL = Source(
+    "github.com/AI-Hypercomputer/xpk src/xpk/core/capacity.py, src/xpk/core/nodepool.py, src/xpk/utils/kueue.py "
+    "@367c838",
+    "flex-start node pools: --flex-start --enable-autoscaling --num-nodes=0 --location-policy=ANY "
+    "--reservation-affinity=none --no-enable-autorepair --max-nodes=N (autoscaling from zero, no static size); "
+    "multi-host TPU slices get --placement-type=COMPACT --tpu-topology=AxB also under flex-start; xpk adds "
+    "--enable-queued-provisioning for single-slice GPU pools only (its choice: GKE documents queued provisioning for "
+    "TPU slices too, which the kit accepts)",
+)
+GKE_QUEUED_PROVISIONING = Source(
+    "https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest (GPUs and TPUs)",
+    "queued provisioning node pools: autoscaling from 0, NO_RESERVATION, auto-repair off; TPU slice node pools "
+    "(multi-host, with their topology) are provisioned atomically through a ProvisioningRequest",
+    offline_copy=False,
+)

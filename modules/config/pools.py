@@ -166,6 +166,7 @@ class PoolBase(Model):
                 "flex_start",
                 f"true conflicts with reservation {self.reservation.name!r}; allowed: flex-start needs NO_RESERVATION",
             )
+        # Flex-start pools scale from zero: xpk creates them with --enable-autoscaling --num-nodes=0 (XPK_NODEPOOL).
         if self.flex_start and (self.autoscaling is None or self.autoscaling.min_nodes != 0):
             got = "no autoscaling" if self.autoscaling is None else f"min_nodes {self.autoscaling.min_nodes}"
             if self.autoscaling is None and self.node_count is not None:
@@ -187,8 +188,9 @@ class PoolBase(Model):
                     "queued_provisioning",
                     f"true needs autoscaling with min_nodes 0, got {got}; allowed: autoscaling.min_nodes: 0",
                 )
-            # A multi-host TPU slice's own COMPACT placement is what GKE provisions atomically through DWS (GKE:
-            # "queued provisioning with TPU slices"); an explicit `placement: COMPACT` is not supported.
+            # A multi-host TPU slice's own COMPACT placement (with its topology) is what DWS provisions atomically
+            # (modules/catalog/sources.py: GKE_QUEUED_PROVISIONING, XPK_NODEPOOL); an explicit `placement: COMPACT`
+            # on any other pool is not supported with queued provisioning.
             if self.compact:
                 raise FieldError(
                     "queued_provisioning",
