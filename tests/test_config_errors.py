@@ -501,3 +501,20 @@ def test_several_problems_are_all_reported() -> None:
         parse_environment(data)
     fields = [line.split(":", 1)[0] for line in caught.value.errors]
     assert fields == ["project", "tpu_pools[0].machine_type", "gpu_pools[0].autoscaling.min_nodes"]
+
+
+def test_a_capacity_model_the_generation_does_not_offer_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """v5e offers every capacity model; a generation that offers fewer (issue 13's may) refuses the others. Proven
+    with a v5e copy that offers no spot capacity."""
+    import dataclasses
+
+    from modules.catalog import tpu as catalog
+    from modules.config import pools
+
+    no_spot = dataclasses.replace(catalog.V5E, capacity_models=("on-demand", "reservation"))
+    monkeypatch.setitem(pools.TPU_GENERATION_OF, "ct5lp-hightpu-8t", no_spot)
+    with pytest.raises(ConfigError) as caught:
+        parse_environment(config(tpu_pools=[tpu(spot=True)]))
+    assert caught.value.errors == [
+        "tpu_pools[0].machine_type: 'ct5lp-hightpu-8t' is not offered as spot; allowed: on-demand, reservation"
+    ]
