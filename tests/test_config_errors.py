@@ -379,6 +379,10 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         ),
         "backend.bucket: 'hfkit-example-project-weights' makes bucket 'hfkit-example-project-weights', which weights_bucket.name already makes; allowed: a distinct bucket name (state and weights never share a bucket)",
     ),
+    "state_is_weights_without_ci": (
+        config(backend={"type": "gcs", "bucket": "hfkit-example-project-weights-xla-cache"}),
+        "backend.bucket: 'hfkit-example-project-weights-xla-cache' is a bucket weights_bucket.name already makes; allowed: a distinct bucket name (state and weights never share a bucket)",
+    ),
     "state_is_weights_logs": (
         config(
             backend={"type": "gcs", "bucket": "hfkit-example-project-weights-access-logs"},

@@ -168,6 +168,13 @@ class Environment(Model):
                         "allowed: a distinct bucket name (state and weights never share a bucket)",
                     )
                 names[derived] = field
+        backend_bucket = getattr(self.backend, "bucket", None)
+        if state is None and backend_bucket in names:
+            raise FieldError(
+                "backend.bucket",
+                f"{backend_bucket!r} is a bucket {names[backend_bucket]} already makes; "
+                "allowed: a distinct bucket name (state and weights never share a bucket)",
+            )
 
     def _check_identities(self) -> None:
         """Every google_service_account the environment creates needs its own account ID: two with one ID are one
