@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cdktf import TerraformResourceLifecycle
 from cdktf_cdktf_provider_google.container_cluster import (
     ContainerCluster,
     ContainerClusterMasterAuthorizedNetworksConfig,
@@ -46,7 +47,7 @@ class GkeCluster(Construct):
             "node-identity",
             ServiceAccountProps(
                 project=props.project,
-                account_id=f"{props.spec.name}-nodes"[:30],
+                account_id=props.spec.node_account_id,
                 display_name=f"GKE nodes of {props.spec.name}",
                 description="Node service account for hfkit pools: logging and monitoring only (not Compute default)",
             ),
@@ -77,7 +78,13 @@ class GkeCluster(Construct):
             },
             remove_default_node_pool=True,
             initial_node_count=1,
-            node_config=hardened_node_config(self.node_identity.email, props.labels),
+            # The default pool exists only for the minutes of cluster creation, so its node_config is hardened but
+            # constant (no labels), and Terraform ignores it afterwards: the provider applies a changed cluster
+            # node_config to the deleted default-pool ("default-pool not found", hashicorp/terraform-provider-google
+            # #24069), and most of its fields are ForceNew on the cluster (node_config.go @v6.50.0), so a drift
+            # against the empty config GKE reports once the pool is gone would plan a cluster replacement.
+            node_config=hardened_node_config(self.node_identity.email, None),
+            lifecycle=TerraformResourceLifecycle(ignore_changes=["node_config"]),
             private_cluster_config={
                 "enable_private_nodes": True,
                 "enable_private_endpoint": False,

@@ -15,11 +15,10 @@ from cdktf_cdktf_provider_google.storage_bucket import StorageBucket, StorageBuc
 from cdktf_cdktf_provider_google.storage_bucket_iam_member import StorageBucketIamMember
 from constructs import Construct
 
+from modules.config.storage import COMPILE_CACHE_SUFFIX
 from modules.service_account import ServiceAccount
 from modules.weights_bucket import ROLE_LABEL, WeightsBucket, hardened_bucket_settings
 
-#: Appended to the weights bucket's name (at most 51 characters, so this stays within GCS's 63).
-SUFFIX = "-xla-cache"
 #: Entries unused for this long are deleted (a cache can be rebuilt; models and engine versions move on).
 EXPIRY_DAYS = 90
 SOFT_DELETE_DAYS = 7
@@ -37,7 +36,8 @@ class CompileCacheBucket(Construct):
     def __init__(self, scope: Construct, id_: str, props: CompileCacheBucketProps) -> None:
         super().__init__(scope, id_)
         weights = props.weights
-        name = f"{weights.spec.name}{SUFFIX}"
+        # The environment refuses weights bucket names too long for this suffix (modules/config/environment.py).
+        name = f"{weights.spec.name}{COMPILE_CACHE_SUFFIX}"
         self.resource = StorageBucket(
             self,
             "bucket",

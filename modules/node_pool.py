@@ -37,7 +37,7 @@ class AcceleratorNodePool(Construct):
         node_config = hardened_node_config(props.node_identity.email, {**props.labels, "hfkit-pool": spec.name})
         node_config.update(
             machine_type=spec.machine_type,
-            disk_type=spec.disk_type,
+            disk_type=spec.boot_disk,
             disk_size_gb=spec.disk_size_gb,
             labels={**spec.labels, POOL_LABEL: spec.name, ACCELERATOR_LABEL: accelerator},
             spot=spec.spot or None,

@@ -8,6 +8,12 @@ from cdktf_cdktf_provider_google.service_account import ServiceAccount as _Servi
 from cdktf_cdktf_provider_google.service_account_iam_member import ServiceAccountIamMember
 from constructs import Construct
 
+#: google_service_account limits (resource_google_service_account.go @v6.50.0: description StringLenBetween(0, 256);
+#: the IAM API caps display names at 100). Descriptions and display names embed user input (a GitHub environment
+#: name may have 255 characters), so they are cut to fit: they are labels for humans, not identities.
+MAX_DESCRIPTION = 256
+MAX_DISPLAY_NAME = 100
+
 
 @dataclass(frozen=True)
 class ServiceAccountProps:
@@ -28,8 +34,8 @@ class ServiceAccount(Construct):
             "account",
             project=props.project,
             account_id=props.account_id,
-            display_name=props.display_name,
-            description=props.description,
+            display_name=props.display_name[:MAX_DISPLAY_NAME],
+            description=props.description[:MAX_DESCRIPTION],
         )
 
     @property

@@ -49,3 +49,11 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         app.synth()
         results[name] = Synthesized(outdir)
     yield results
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Synthesized]:
+    """Valid environments generated from the catalogs (tests/generated.py), synthesized once per session."""
+    from tests.generated import generated_synths
+
+    return generated_synths(tmp_path_factory.mktemp("generated"))

@@ -35,6 +35,7 @@ def config(**patch: Any) -> dict[str, Any]:
 
 
 GCS_BACKEND = {"type": "gcs", "bucket": "hfkit-tfstate"}
+KEY = "projects/hfkit-example-project/locations/{location}/keyRings/hfkit/cryptoKeys/weights"
 COMMIT = "a" * 40
 
 
@@ -47,15 +48,15 @@ def deployment(**fields: Any) -> dict[str, Any]:
 CASES: dict[str, tuple[dict[str, Any], str]] = {
     "unknown_tpu": (
         config(tpu_pools=[tpu(machine_type="ct5lp-hightpu-2t")]),
-        "tpu_pools[0].machine_type: 'ct5lp-hightpu-2t' is not a TPU v5e machine type; allowed: ct5lp-hightpu-1t, ct5lp-hightpu-4t, ct5lp-hightpu-8t, ct5l-hightpu-1t, ct5l-hightpu-4t, ct5l-hightpu-8t",
+        "tpu_pools[0].machine_type: 'ct5lp-hightpu-2t' is not a TPU machine type the kit knows; allowed: ct5lp-hightpu-1t, ct5lp-hightpu-4t, ct5lp-hightpu-8t, ct5l-hightpu-1t, ct5l-hightpu-4t, ct5l-hightpu-8t",
     ),
     "single_host_mismatch": (
         config(tpu_pools=[tpu(topology="2x2")]),
-        "tpu_pools[0].topology: '2x2' is not a TPU v5e shape for ct5lp-hightpu-8t; allowed: 2x4 (single-host) or a multi-host slice on ct5lp-hightpu-4t: 4x4, 4x8, 8x8, 8x16, 16x16",
+        "tpu_pools[0].topology: '2x2' is not a TPU v5e shape for ct5lp-hightpu-8t; allowed: 2x4 (single-host) or a multi-host slice on ct5lp-hightpu-4t: 2x4, 4x4, 4x8, 8x8, 8x16, 16x16",
     ),
     "bad_shape": (
         config(tpu_pools=[tpu(machine_type="ct5lp-hightpu-4t", topology="4x6")]),
-        "tpu_pools[0].topology: '4x6' is not a TPU v5e shape for ct5lp-hightpu-4t; allowed: 2x2 (single-host) or a multi-host slice on ct5lp-hightpu-4t: 4x4, 4x8, 8x8, 8x16, 16x16",
+        "tpu_pools[0].topology: '4x6' is not a TPU v5e shape for ct5lp-hightpu-4t; allowed: 2x2 (single-host) or a multi-host slice on ct5lp-hightpu-4t: 2x4, 4x4, 4x8, 8x8, 8x16, 16x16",
     ),
     "multi_on_8t": (
         config(tpu_pools=[tpu(topology="4x8")]),
@@ -95,11 +96,11 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "tpu_zone": (
         config(tpu_pools=[tpu(zones=["us-central1-b"])]),
-        "tpu_pools[0].zones: 'us-central1-b' is not known to offer TPU v5e; allowed: europe-west4-b, us-central1-a, us-east5-a, us-east5-b, us-east5-c, us-south1-a, us-west1-c, us-west4-a (or set allow_unlisted_zone: true after checking availability)",
+        "tpu_pools[0].zones: 'us-central1-b' does not offer tpu-v5-lite-podslice (ct5lp-hightpu-8t) in the kit's zone catalog; allowed: us-central1-a (or allow_unlisted_zone: true after checking availability)",
     ),
     "tpu_default_zone": (
         config(zones=["us-central1-f"], tpu_pools=[tpu()]),
-        "tpu_pools[0].zones: not set, so the pool would use zone 'us-central1-f', which is not known to offer TPU v5e; allowed: europe-west4-b, us-central1-a, us-east5-a, us-east5-b, us-east5-c, us-south1-a, us-west1-c, us-west4-a (or allow_unlisted_zone: true)",
+        "tpu_pools[0].zones: not set, so the pool would use zone 'us-central1-f', which does not offer tpu-v5-lite-podslice (ct5lp-hightpu-8t) in the kit's zone catalog; allowed: us-central1-a (or allow_unlisted_zone: true after checking availability)",
     ),
     "gpu_type": (
         config(gpu_pools=[gpu(accelerator={"type": "nvidia-h100-80gb", "count": 1})]),
@@ -111,7 +112,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "gpu_unknown": (
         config(gpu_pools=[gpu(machine_type="n1-standard-8")]),
-        "gpu_pools[0].machine_type: 'n1-standard-8' is not a GPU machine type the kit knows; allowed: g2-standard-4, g2-standard-8, g2-standard-12, g2-standard-16, g2-standard-24, g2-standard-32, g2-standard-48, g2-standard-96, a2-highgpu-1g, a2-highgpu-2g, a2-highgpu-4g, a2-highgpu-8g, a2-ultragpu-1g, a2-ultragpu-2g, a2-ultragpu-4g, a2-ultragpu-8g, a3-highgpu-8g, a3-megagpu-8g, a3-ultragpu-8g",
+        "gpu_pools[0].machine_type: 'n1-standard-8' is not a GPU machine type the kit knows; allowed: g2-standard-4, g2-standard-8, g2-standard-12, g2-standard-16, g2-standard-24, g2-standard-32, g2-standard-48, g2-standard-96, a2-highgpu-1g, a2-highgpu-2g, a2-highgpu-4g, a2-highgpu-8g, a2-ultragpu-1g, a2-ultragpu-2g, a2-ultragpu-4g, a2-ultragpu-8g, a3-highgpu-8g, a3-megagpu-8g, a3-ultragpu-8g, a3-highgpu-1g, a3-highgpu-2g, a3-highgpu-4g, a4-highgpu-8g, g4-standard-48, g4-standard-96, g4-standard-192, g4-standard-384",
     ),
     "dws_res": (
         config(
@@ -134,19 +135,6 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
             gpu_pools=[gpu(queued_provisioning=True, placement="COMPACT", autoscaling={"min_nodes": 0, "max_nodes": 2})]
         ),
         "gpu_pools[0].queued_provisioning: true conflicts with COMPACT placement; allowed: DWS queued provisioning without placement",
-    ),
-    "dws_multihost": (
-        config(
-            tpu_pools=[
-                tpu(
-                    machine_type="ct5lp-hightpu-4t",
-                    topology="4x4",
-                    queued_provisioning=True,
-                    autoscaling={"min_nodes": 0, "max_nodes": 4},
-                )
-            ]
-        ),
-        "tpu_pools[0].queued_provisioning: true conflicts with COMPACT placement; allowed: DWS queued provisioning without placement",
     ),
     "spot_res": (
         config(gpu_pools=[gpu(spot=True, reservation={"name": "r1"})]),
@@ -190,11 +178,11 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "bucket_long": (
         config(weights_bucket={"name": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}),
-        "weights_bucket.name: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is too long to derive its access-log bucket 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-access-logs'; allowed: at most 51 characters",
+        "weights_bucket.name: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is too long to derive its bucket 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-access-logs'; allowed: at most 51 characters",
     ),
     "tpu_disk": (
         config(tpu_pools=[tpu(disk_type="pd-standard")]),
-        "tpu_pools[0].disk_type: 'pd-standard' is not a TPU boot disk; allowed: pd-balanced, pd-ssd",
+        "tpu_pools[0].disk_type: 'pd-standard' is not a boot disk of TPU v5e; allowed: pd-balanced, pd-ssd",
     ),
     "zone_region": (
         config(zones=["us-east5-a"]),
@@ -234,7 +222,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "channel": (
         config(cluster={"release_channel": "FAST"}),
-        "cluster.release_channel: 'FAST' is not allowed; input should be 'RAPID', 'REGULAR' or 'STABLE'",
+        "cluster.release_channel: 'FAST' is not allowed; input should be 'RAPID', 'REGULAR', 'STABLE' or 'EXTENDED'",
     ),
     "topology_fmt": (
         config(tpu_pools=[tpu(topology="2by4")]),
@@ -259,7 +247,11 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "ci_plan_apply_same": (
         config(
             backend=GCS_BACKEND,
-            ci={"github_repository": "octo-org/ml-infra", "plan_account_id": "hfkit-ci", "apply_account_id": "hfkit-ci"},
+            ci={
+                "github_repository": "octo-org/ml-infra",
+                "plan_account_id": "hfkit-ci",
+                "apply_account_id": "hfkit-ci",
+            },
         ),
         "ci.apply_account_id: 'hfkit-ci' is already used by ci.plan_account_id; allowed: a distinct service account ID",
     ),
@@ -316,6 +308,176 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         config(gpu_pools=[gpu()], deployments=[deployment(replicas={"min": 3, "max": 1})]),
         "deployments[0].replicas.min: 3 is greater than max 1; allowed: min <= max",
     ),
+    "region_unknown": (
+        config(region="us-centrl1", zones=["us-centrl1-a"]),
+        "region: 'us-centrl1' is not a region the kit knows; allowed: us-central1, us-east1, us-east4, us-east5, us-south1, us-west1, us-west4, europe-west4 (or allow_unlisted_region: true after checking the name)",
+    ),
+    "zone_unknown": (
+        config(zones=["us-central1-d"]),
+        "zones[0]: 'us-central1-d' is not a zone of us-central1 the kit knows; allowed: us-central1-a, us-central1-b, us-central1-c, us-central1-f (or allow_unlisted_region: true after checking the name)",
+    ),
+    "gpu_zone": (
+        config(gpu_pools=[gpu(machine_type="a3-ultragpu-8g")]),
+        "gpu_pools[0].zones: not set, so the pool would use zone 'us-central1-a', which does not offer nvidia-h200-141gb (a3-ultragpu-8g) in the kit's zone catalog; allowed: us-central1-b (or allow_unlisted_zone: true after checking availability)",
+    ),
+    "tpu_device_zone": (
+        config(region="us-west4", zones=["us-west4-a"], tpu_pools=[tpu(machine_type="ct5l-hightpu-4t")]),
+        "tpu_pools[0].zones: not set, so the pool would use zone 'us-west4-a', which does not offer tpu-v5-lite-device (ct5l-hightpu-4t) in the kit's zone catalog; allowed: no zone of us-west4 (or allow_unlisted_zone: true after checking availability)",
+    ),
+    "gpu_disk_hyperdisk_only": (
+        config(zones=["us-central1-b"], gpu_pools=[gpu(machine_type="a4-highgpu-8g", disk_type="pd-ssd")]),
+        "gpu_pools[0].disk_type: 'pd-ssd' is not a boot disk of A4 machines (a4-highgpu-8g); allowed: hyperdisk-balanced",
+    ),
+    "gpu_disk_g2_standard": (
+        config(gpu_pools=[gpu(disk_type="pd-standard")]),
+        "gpu_pools[0].disk_type: 'pd-standard' is not a boot disk of G2 machines (g2-standard-8); allowed: pd-balanced, pd-ssd",
+    ),
+    "flex_fixed": (
+        config(gpu_pools=[gpu(flex_start=True, node_count=2)]),
+        "gpu_pools[0].flex_start: true needs autoscaling from zero, got a fixed node_count 2; allowed: autoscaling: {min_nodes: 0, max_nodes: N}",
+    ),
+    "flex_noauto": (
+        config(gpu_pools=[gpu(flex_start=True)]),
+        "gpu_pools[0].flex_start: true needs autoscaling from zero, got no autoscaling; allowed: autoscaling: {min_nodes: 0, max_nodes: N}",
+    ),
+    "flex_min": (
+        config(gpu_pools=[gpu(flex_start=True, autoscaling={"min_nodes": 1, "max_nodes": 2})]),
+        "gpu_pools[0].flex_start: true needs autoscaling from zero, got min_nodes 1; allowed: autoscaling: {min_nodes: 0, max_nodes: N}",
+    ),
+    "bucket_location": (
+        config(weights_bucket={"location": "US-CENTRAL"}),
+        "weights_bucket.location: 'US-CENTRAL' is not a Cloud Storage location; allowed: a region such as us-central1, a multi-region (US, EU, ASIA) or a predefined dual-region (ASIA1, EUR4, EUR5, EUR7, EUR8, NAM4)",
+    ),
+    "kms_region": (
+        config(weights_bucket={"kms_key": KEY.format(location="us-west4")}),
+        "weights_bucket.kms_key: 'projects/hfkit-example-project/locations/us-west4/keyRings/hfkit/cryptoKeys/weights' is in location 'us-west4' but the bucket is in 'us-central1'; allowed: a key in locations/us-central1 (Cloud Storage uses keys in the bucket's own location)",
+    ),
+    "kms_multi_region": (
+        config(weights_bucket={"location": "US", "kms_key": KEY.format(location="us-central1")}),
+        "weights_bucket.kms_key: 'projects/hfkit-example-project/locations/us-central1/keyRings/hfkit/cryptoKeys/weights' is in location 'us-central1' but the bucket is in 'us'; allowed: a key in locations/us (Cloud Storage uses keys in the bucket's own location)",
+    ),
+    "identity_stager_serving": (
+        config(identities={"stager": {"account_id": "hfkit-ml"}, "serving": {"account_id": "hfkit-ml"}}),
+        "identities.serving.account_id: 'hfkit-ml' is already used by identities.stager.account_id; allowed: a distinct service account ID",
+    ),
+    "identity_node_account": (
+        config(identities={"stager": {"account_id": "hfkit-dev-nodes"}}),
+        "identities.stager.account_id: 'hfkit-dev-nodes' is already used by the node service account of cluster.name; allowed: a distinct service account ID",
+    ),
+    "identity_ci_node": (
+        config(
+            cluster={"name": "hfkit-ci"},
+            backend=GCS_BACKEND,
+            ci={"github_repository": "octo-org/ml-infra", "plan_account_id": "hfkit-ci-nodes"},
+        ),
+        "ci.plan_account_id: 'hfkit-ci-nodes' is already used by the node service account of cluster.name; allowed: a distinct service account ID",
+    ),
+    "state_is_weights": (
+        config(
+            backend={"type": "gcs", "bucket": "hfkit-example-project-weights"},
+            ci={"github_repository": "octo-org/ml-infra"},
+        ),
+        "backend.bucket: 'hfkit-example-project-weights' makes bucket 'hfkit-example-project-weights', which weights_bucket.name already makes; allowed: a distinct bucket name (state and weights never share a bucket)",
+    ),
+    "state_is_weights_without_ci": (
+        config(backend={"type": "gcs", "bucket": "hfkit-example-project-weights-xla-cache"}),
+        "backend.bucket: 'hfkit-example-project-weights-xla-cache' is a bucket weights_bucket.name already makes; allowed: a distinct bucket name (state and weights never share a bucket)",
+    ),
+    "state_is_weights_logs": (
+        config(
+            backend={"type": "gcs", "bucket": "hfkit-example-project-weights-access-logs"},
+            ci={"github_repository": "octo-org/ml-infra"},
+        ),
+        "backend.bucket: 'hfkit-example-project-weights-access-logs' makes bucket 'hfkit-example-project-weights-access-logs', which weights_bucket.name already makes; allowed: a distinct bucket name (state and weights never share a bucket)",
+    ),
+    "state_bucket_long": (
+        config(backend={"type": "gcs", "bucket": "s" * 52}, ci={"github_repository": "octo-org/ml-infra"}),
+        "backend.bucket: 'ssssssssssssssssssssssssssssssssssssssssssssssssssss' is too long to derive its bucket 'ssssssssssssssssssssssssssssssssssssssssssssssssssss-access-logs'; allowed: at most 51 characters",
+    ),
+    "reservation_project": (
+        config(gpu_pools=[gpu(reservation={"name": "r1", "project": "Other_Project"})]),
+        "gpu_pools[0].reservation.project: 'Other_Project' is not a valid project ID; allowed: 6-30 lowercase letters, digits and hyphens, starting with a letter",
+    ),
+    "cidr_bare": (
+        config(network={"master_authorized_networks": [{"name": "me", "cidr": "203.0.113.7"}]}),
+        "network.master_authorized_networks[0].cidr: '203.0.113.7' is a bare address, not a CIDR block; allowed: a.b.c.d/n with the host bits zero, e.g. 203.0.113.7/32",
+    ),
+    "cidr_netmask": (
+        config(network={"subnet_cidr": "10.10.0.0/255.255.240.0"}),
+        "network.subnet_cidr: '10.10.0.0/255.255.240.0' uses a netmask, not a prefix length; allowed: a.b.c.d/n with the host bits zero, e.g. 10.10.0.0/20",
+    ),
+    "cidr_host_bits": (
+        config(network={"pods_cidr": "10.16.0.1/14"}),
+        "network.pods_cidr: '10.16.0.1/14' has host bits set; allowed: 10.16.0.0/14 (a.b.c.d/n with the host bits zero)",
+    ),
+    "cidr_leading_zero": (
+        config(network={"services_cidr": "10.20.0.0/020"}),
+        "network.services_cidr: '10.20.0.0/020' is not written canonically; allowed: 10.20.0.0/20 (a.b.c.d/n with the host bits zero)",
+    ),
+    "cidr_prohibited": (
+        config(network={"subnet_cidr": "127.0.0.0/20"}),
+        "network.subnet_cidr: '127.0.0.0/20' overlaps 127.0.0.0/8, which a VPC cannot use; allowed: a private range such as 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+    ),
+    "cidr_everything_subnet": (
+        config(network={"subnet_cidr": "0.0.0.0/0"}),
+        "network.subnet_cidr: '0.0.0.0/0' overlaps 0.0.0.0/8, which a VPC cannot use; allowed: a private range such as 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16",
+    ),
+    "node_label_key": (
+        config(gpu_pools=[gpu(labels={"acme.com/": "x"})]),
+        "gpu_pools[0].labels: node label key 'acme.com/' is not allowed; allowed: an optional DNS-subdomain prefix (<= 253 lowercase characters) and '/', then a name of 1-63 letters, digits, '-', '_' or '.' starting and ending with a letter or digit",
+    ),
+    "node_label_prefix": (
+        config(gpu_pools=[gpu(labels={"Acme.com/team": "x"})]),
+        "gpu_pools[0].labels: node label key 'Acme.com/team' is not allowed; allowed: an optional DNS-subdomain prefix (<= 253 lowercase characters) and '/', then a name of 1-63 letters, digits, '-', '_' or '.' starting and ending with a letter or digit",
+    ),
+    "node_label_name_long": (
+        config(gpu_pools=[gpu(labels={"acme.com/" + "n" * 64: "x"})]),
+        "gpu_pools[0].labels: node label key 'acme.com/nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn' is not allowed; allowed: an optional DNS-subdomain prefix (<= 253 lowercase characters) and '/', then a name of 1-63 letters, digits, '-', '_' or '.' starting and ending with a letter or digit",
+    ),
+    "node_label_value": (
+        config(gpu_pools=[gpu(labels={"team": "ML!"})]),
+        "gpu_pools[0].labels: node label value 'ML!' (key 'team') is not allowed; allowed: 0-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+    ),
+    "node_label_value_edge": (
+        config(gpu_pools=[gpu(labels={"team": "-ml"})]),
+        "gpu_pools[0].labels: node label value '-ml' (key 'team') is not allowed; allowed: 0-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+    ),
+    "node_label_kit": (
+        config(gpu_pools=[gpu(labels={"hfkit.dev/pool": "other"})]),
+        "gpu_pools[0].labels: node label key 'hfkit.dev/pool' is set by hfkit itself; allowed: any key but hfkit.dev/pool, hfkit.dev/accelerator",
+    ),
+    "node_label_k8s_namespace": (
+        config(gpu_pools=[gpu(labels={"node-role.kubernetes.io/gpu": ""})]),
+        "gpu_pools[0].labels: node label key 'node-role.kubernetes.io/gpu' is in a namespace the kubelet may not set (kubernetes.io, k8s.io); allowed: another prefix, or node.kubernetes.io/ and kubelet.kubernetes.io/",
+    ),
+    "taint_key": (
+        config(gpu_pools=[gpu(taints=[{"key": "dedicated team"}])]),
+        "gpu_pools[0].taints[0].key: 'dedicated team' is not a Kubernetes taint key; allowed: an optional DNS-subdomain prefix (<= 253 lowercase characters) and '/', then a name of 1-63 letters, digits, '-', '_' or '.' starting and ending with a letter or digit",
+    ),
+    "taint_value": (
+        config(gpu_pools=[gpu(taints=[{"key": "dedicated", "value": "ml team"}])]),
+        "gpu_pools[0].taints[0].value: 'ml team' is not a Kubernetes taint value; allowed: 0-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+    ),
+    "gcp_label_kit": (
+        config(labels={"managed-by": "terraform"}),
+        "labels: label key 'managed-by' is set by hfkit itself; allowed: any key but managed-by, hfkit-environment, hfkit-role, hfkit-pool",
+    ),
+    "gcp_labels_many": (
+        config(labels={f"l{i}": "x" for i in range(61)}),
+        "labels: 62 labels; allowed: at most 60 (GCP allows 64 per resource and hfkit adds up to 4)",
+    ),
+    "gcp_label_upper_unicode": (
+        config(labels={"Équipe": "x"}),
+        "labels: label key 'Équipe' is not allowed; allowed: 1-63 lowercase letters, digits, _ and -, starting with a letter",
+    ),
+    "network_name_long": (
+        config(network={"name": "n" * 47}),
+        "network.name: 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn' is not a valid network name; allowed: 1-46 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen (the firewall name <name>-deny-all-ingress must fit Compute Engine's 63)",
+    ),
+    "tpu_disk_hyperdisk": (
+        config(tpu_pools=[tpu(disk_type="hyperdisk-balanced")]),
+        "tpu_pools[0].disk_type: 'hyperdisk-balanced' is not a boot disk of TPU v5e; allowed: pd-balanced, pd-ssd",
+    ),
 }
 
 
@@ -343,3 +505,20 @@ def test_several_problems_are_all_reported() -> None:
         parse_environment(data)
     fields = [line.split(":", 1)[0] for line in caught.value.errors]
     assert fields == ["project", "tpu_pools[0].machine_type", "gpu_pools[0].autoscaling.min_nodes"]
+
+
+def test_a_capacity_model_the_generation_does_not_offer_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """v5e offers every capacity model; a generation that offers fewer (issue 13's may) refuses the others. Proven
+    with a v5e copy that offers no spot capacity."""
+    import dataclasses
+
+    from modules.catalog import tpu as catalog
+    from modules.config import pools
+
+    no_spot = dataclasses.replace(catalog.V5E, capacity_models=("on-demand", "reservation"))
+    monkeypatch.setitem(pools.TPU_GENERATION_OF, "ct5lp-hightpu-8t", no_spot)
+    with pytest.raises(ConfigError) as caught:
+        parse_environment(config(tpu_pools=[tpu(spot=True)]))
+    assert caught.value.errors == [
+        "tpu_pools[0].machine_type: 'ct5lp-hightpu-8t' is not offered as spot; allowed: on-demand, reservation"
+    ]

@@ -87,6 +87,7 @@ def test_zones_spot_dws_and_fixed_pools_by_hand() -> None:
             {
                 "name": "l4-spot",
                 "machine_type": "g2-standard-8",
+                "allow_unlisted_zone": True,  # us-east5 is not in the zone catalog's L4 list
                 "spot": True,
                 "autoscaling": {"min_nodes": 1, "max_nodes": 2},
             },
@@ -94,11 +95,12 @@ def test_zones_spot_dws_and_fixed_pools_by_hand() -> None:
             {
                 "name": "l4-dws",
                 "machine_type": "g2-standard-8",
+                "allow_unlisted_zone": True,
                 "queued_provisioning": True,
                 "autoscaling": {"min_nodes": 0, "max_nodes": 4},
             },
             # On-demand g2-standard-8 in us-east5 is not in this table.
-            {"name": "l4-od", "machine_type": "g2-standard-8"},
+            {"name": "l4-od", "machine_type": "g2-standard-8", "allow_unlisted_zone": True},
         ],
     )
     est = estimate(usage_from_environment(env), TABLE)

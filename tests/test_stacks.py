@@ -239,3 +239,20 @@ def test_consumers_read_producers_through_remote_state(synthesized: dict[str, Sy
     remote = accelerators["data"]["terraform_remote_state"]
     assert [r["config"]["path"] for r in remote.values()] == ["../../../state/dev/cluster.tfstate"]
     assert json.dumps(accelerators).count("${data.terraform_remote_state.") >= 2
+
+
+def test_service_account_descriptions_fit_the_provider_limit(tmp_path) -> None:
+    """resource_google_service_account.go @v6.50.0: description StringLenBetween(0, 256). A GitHub environment name
+    may have 255 characters (GitHub's limit) and is part of the apply identity's description."""
+    from cdktf import App
+
+    from modules.config import load_environment
+    from stacks.app import build_stacks
+
+    env = load_environment(CONFIGS["production"])
+    env = env.model_copy(update={"ci": env.ci.model_copy(update={"environment": "e" * 255})})
+    app = App(outdir=str(tmp_path))
+    build_stacks(app, env)
+    app.synth()
+    accounts = Synthesized(tmp_path).resources("bootstrap", "google_service_account").values()
+    assert [len(a["description"]) for a in accounts if "apply" in a["display_name"]] == [256]

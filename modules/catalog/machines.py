@@ -23,6 +23,18 @@ MACHINE_VCPUS_MEMORY_GB: dict[str, tuple[int, int]] = {
     "a3-highgpu-8g": (208, 1872),
     "a3-megagpu-8g": (208, 1872),
     "a3-ultragpu-8g": (224, 2952),
+    # Issue 9 additions. a3-highgpu-1g from GKE_SAMPLES_DRA (26 vCPUs, 234 GB); A3 High scales per GPU (a3-highgpu-8g
+    # is 8 x 26 vCPUs, 8 x 234 GB), so 2g and 4g are 2x and 4x that. g4-standard-48 has 180 GiB
+    # (ACCELERATED_PLATFORMS_CLASSES) and G4 scales per GPU likewise. a4-highgpu-8g: 224 vCPUs, 3,968 GB
+    # (COMPUTE_GPU_MACHINES, not re-read offline). Sources: modules/catalog/sources.py.
+    "a3-highgpu-1g": (26, 234),
+    "a3-highgpu-2g": (52, 468),
+    "a3-highgpu-4g": (104, 936),
+    "a4-highgpu-8g": (224, 3968),
+    "g4-standard-48": (48, 180),
+    "g4-standard-96": (96, 360),
+    "g4-standard-192": (192, 720),
+    "g4-standard-384": (384, 1440),
     "ct5lp-hightpu-1t": (24, 48),
     "ct5lp-hightpu-4t": (112, 192),
     "ct5lp-hightpu-8t": (224, 384),

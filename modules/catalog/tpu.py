@@ -1,68 +1,94 @@
-"""TPU v5e facts (GKE docs "TPUs in GKE", "Plan TPUs in GKE"; xpk's system catalog)."""
+"""TPU facts, one generation as data: machine types, chips per VM, HBM, topologies, accelerator labels, boot disks and
+capacity models. A new generation (Trillium v6e, Ironwood TPU7x) is a new `TpuGeneration` entry plus its zones in
+`modules/catalog/zones.py`, not new validation code.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-HBM_GIB_PER_CHIP = 16
-BF16_TFLOPS_PER_CHIP = 197
+from modules.catalog.sources import TPU_V5E_DOC, XPK_V5E, Source
 
-PODSLICE_ACCELERATOR = "tpu-v5-lite-podslice"
-DEVICE_ACCELERATOR = "tpu-v5-lite-device"
-
-#: Multi-host slices are built only from 4-chip VMs.
-MULTI_HOST_MACHINE_TYPE = "ct5lp-hightpu-4t"
-CHIPS_PER_MULTI_HOST_NODE = 4
+#: The capacity models a pool can ask for (modules/config/pools.py names the one a pool uses).
+CAPACITY_MODELS: tuple[str, ...] = ("on-demand", "spot", "reservation", "flex-start", "queued-provisioning")
 
 
 @dataclass(frozen=True)
 class TpuMachineType:
-    """One TPU v5e VM shape: how many chips it carries and the topology it forms alone."""
+    """One TPU VM shape: how many chips it carries and the topology it forms alone."""
 
     name: str
     accelerator: str
+    """GKE's `cloud.google.com/gke-tpu-accelerator` value (node selector, zone availability)."""
     chips: int
     single_host_topology: str
 
-    @property
-    def multi_host_capable(self) -> bool:
-        return self.name == MULTI_HOST_MACHINE_TYPE
+
+@dataclass(frozen=True)
+class TpuGeneration:
+    name: str
+    machine_types: tuple[TpuMachineType, ...]
+    hbm_gib_per_chip: int
+    bf16_tflops_per_chip: int
+    multi_host_machine_types: tuple[str, ...]
+    """Machine types multi-host slices are built from (one VM per node)."""
+    multi_host_topologies: dict[str, int]
+    """Slice shape -> chips, for slices spanning several VMs of a multi-host machine type."""
+    boot_disk_types: tuple[str, ...]
+    capacity_models: tuple[str, ...]
+    single_host_only_accelerators: tuple[str, ...] = ()
+    """Accelerator labels whose machine types never form multi-host slices."""
+    sources: tuple[Source, ...] = field(default=())
+
+    def machine(self, name: str) -> TpuMachineType:
+        return next(m for m in self.machine_types if m.name == name)
 
 
-TPU_V5E_MACHINE_TYPES: dict[str, TpuMachineType] = {
-    m.name: m
-    for m in (
+PODSLICE_ACCELERATOR = "tpu-v5-lite-podslice"
+DEVICE_ACCELERATOR = "tpu-v5-lite-device"
+
+V5E = TpuGeneration(
+    name="v5e",
+    machine_types=(
         TpuMachineType("ct5lp-hightpu-1t", PODSLICE_ACCELERATOR, 1, "1x1"),
         TpuMachineType("ct5lp-hightpu-4t", PODSLICE_ACCELERATOR, 4, "2x2"),
         TpuMachineType("ct5lp-hightpu-8t", PODSLICE_ACCELERATOR, 8, "2x4"),
         TpuMachineType("ct5l-hightpu-1t", DEVICE_ACCELERATOR, 1, "1x1"),
         TpuMachineType("ct5l-hightpu-4t", DEVICE_ACCELERATOR, 4, "2x2"),
         TpuMachineType("ct5l-hightpu-8t", DEVICE_ACCELERATOR, 8, "2x4"),
-    )
-}
-
-#: Multi-host v5e slice shapes and their chip counts (nodes = chips / 4, fixed: a slice is atomic).
-MULTI_HOST_TOPOLOGIES: dict[str, int] = {"4x4": 16, "4x8": 32, "8x8": 64, "8x16": 128, "16x16": 256}
-
-#: Zones known to offer TPU v5e. Availability changes: a pool may opt out of this check with `allow_unlisted_zone`.
-TPU_V5E_ZONES: frozenset[str] = frozenset(
-    {
-        "us-central1-a",
-        "us-south1-a",
-        "us-west1-c",
-        "us-west4-a",
-        "us-east5-a",
-        "us-east5-b",
-        "us-east5-c",
-        "europe-west4-b",
-    }
+    ),
+    hbm_gib_per_chip=16,
+    bf16_tflops_per_chip=197,
+    multi_host_machine_types=("ct5lp-hightpu-4t",),
+    # 2x4 on ct5lp-hightpu-4t is two 4-chip VMs (xpk's v5litepod entry); the same shape on ct5lp-hightpu-8t is one VM.
+    multi_host_topologies={"2x4": 8, "4x4": 16, "4x8": 32, "8x8": 64, "8x16": 128, "16x16": 256},
+    boot_disk_types=("pd-balanced", "pd-ssd"),
+    capacity_models=CAPACITY_MODELS,
+    single_host_only_accelerators=(DEVICE_ACCELERATOR,),
+    sources=(TPU_V5E_DOC, XPK_V5E),
 )
 
-#: Boot disk types TPU VMs accept.
-TPU_BOOT_DISK_TYPES: tuple[str, ...] = ("pd-balanced", "pd-ssd")
+#: Every generation the kit builds pools for (issue 13 adds v6e and TPU7x here).
+TPU_GENERATIONS: dict[str, TpuGeneration] = {g.name: g for g in (V5E,)}
+#: Machine type -> its generation.
+TPU_GENERATION_OF: dict[str, TpuGeneration] = {m.name: g for g in TPU_GENERATIONS.values() for m in g.machine_types}
+#: Every TPU machine type the kit knows, by name.
+TPU_MACHINE_TYPES: dict[str, TpuMachineType] = {m.name: m for g in TPU_GENERATIONS.values() for m in g.machine_types}
+#: GKE accelerator label -> generation (zones list the labels they offer).
+TPU_ACCELERATOR_GENERATION: dict[str, str] = {
+    m.accelerator: g.name for g in TPU_GENERATIONS.values() for m in g.machine_types
+}
+
+# Names the fit, cost and summary code use for v5e (kept so those modules need no change).
+HBM_GIB_PER_CHIP = V5E.hbm_gib_per_chip
+BF16_TFLOPS_PER_CHIP = V5E.bf16_tflops_per_chip
+TPU_V5E_MACHINE_TYPES: dict[str, TpuMachineType] = {m.name: m for m in V5E.machine_types}
+MULTI_HOST_TOPOLOGIES: dict[str, int] = V5E.multi_host_topologies
 
 
 def chips_in(topology: str) -> int:
-    """Chips in an `AxB` topology."""
-    a, b = topology.split("x")
-    return int(a) * int(b)
+    """Chips in an `AxB` (or `AxBxC`) topology."""
+    chips = 1
+    for side in topology.split("x"):
+        chips *= int(side)
+    return chips

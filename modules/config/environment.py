@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
-from modules.catalog.tpu import TPU_V5E_ZONES
+from modules.catalog.zones import REGIONS, ZONES, zones_offering
 from modules.config.ci import Ci
 from modules.config.cluster import Cluster, Network
 from modules.config.common import Labels, Model, ProjectId, Region, ResourceName, Zone
@@ -20,7 +20,16 @@ from modules.config.deployments import Deployment
 from modules.config.errors import ConfigError, FieldError, describe_validation_error
 from modules.config.identities import Identities
 from modules.config.pools import GpuPool, TpuPool
-from modules.config.storage import Backend, HfTokenSecret, LocalBackend, WeightsBucket
+from modules.config.storage import (
+    ACCESS_LOG_SUFFIX,
+    COMPILE_CACHE_SUFFIX,
+    MAX_BUCKET_NAME,
+    Backend,
+    HfTokenSecret,
+    LocalBackend,
+    WeightsBucket,
+    check_key_location,
+)
 
 CONFIG_ENV_VAR = "HFKIT_CONFIG"
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "hfkit.yaml"
@@ -33,6 +42,11 @@ class Environment(Model):
     project: ProjectId
     region: Region = "us-central1"
     zones: list[Zone] = Field(default_factory=lambda: ["us-central1-a"], min_length=1)
+    allow_unlisted_region: bool = Field(
+        default=False,
+        description="Accept a region (and zones) missing from the kit's catalog (a warning is printed); pools there "
+        "also need allow_unlisted_zone.",
+    )
     labels: Labels = Field(default_factory=dict)
     backend: Backend = Field(default_factory=LocalBackend)
     network: Network = Field(default_factory=Network)
@@ -49,17 +63,7 @@ class Environment(Model):
 
     @model_validator(mode="after")
     def _cross_field(self) -> Environment:
-        for index, zone in enumerate(self.zones):
-            if not zone.startswith(f"{self.region}-"):
-                raise FieldError(f"zones.{index}", f"{zone!r} is not in region {self.region}; allowed: {self.region}-*")
-        for kind, pools in (("tpu_pools", self.tpu_pools), ("gpu_pools", self.gpu_pools)):
-            for index, pool in enumerate(pools):
-                for zone in pool.zones or []:
-                    if not zone.startswith(f"{self.region}-"):
-                        raise FieldError(
-                            f"{kind}.{index}.zones",
-                            f"{zone!r} is not in region {self.region}; allowed: zones of {self.region}",
-                        )
+        self._check_region_and_zones()
         seen: dict[str, str] = {}
         for kind, pools in (("tpu_pools", self.tpu_pools), ("gpu_pools", self.gpu_pools)):
             for index, pool in enumerate(pools):
@@ -70,17 +74,130 @@ class Environment(Model):
                         f"{pool.name!r} is already used by {seen[pool.name]}; allowed: a name unique across all pools",
                     )
                 seen[pool.name] = where
-        log_bucket = self.weights_bucket.access_log_bucket_name
-        if len(log_bucket) > 63:
-            raise FieldError(
-                "weights_bucket.name",
-                f"{self.weights_bucket.name!r} is too long to derive its access-log bucket {log_bucket!r}; "
-                "allowed: at most 51 characters",
-            )
-        self._check_default_zones_for_tpu()
+        self._check_pool_zones()
+        self._check_buckets()
+        self._check_identities()
         self._check_ci()
         self._check_deployments()
         return self
+
+    def _check_region_and_zones(self) -> None:
+        """The region and zones must exist (the catalog), and every zone must be in the region."""
+        known = REGIONS.get(self.region)
+        if known is None and not self.allow_unlisted_region:
+            raise FieldError(
+                "region",
+                f"{self.region!r} is not a region the kit knows; allowed: {', '.join(REGIONS)} "
+                "(or allow_unlisted_region: true after checking the name)",
+            )
+        for index, zone in enumerate(self.zones):
+            if not zone.startswith(f"{self.region}-"):
+                raise FieldError(f"zones.{index}", f"{zone!r} is not in region {self.region}; allowed: {self.region}-*")
+            if known is not None and zone not in known.zones and not self.allow_unlisted_region:
+                raise FieldError(
+                    f"zones.{index}",
+                    f"{zone!r} is not a zone of {self.region} the kit knows; allowed: {', '.join(known.zones)} "
+                    "(or allow_unlisted_region: true after checking the name)",
+                )
+        for kind, pools in (("tpu_pools", self.tpu_pools), ("gpu_pools", self.gpu_pools)):
+            for index, pool in enumerate(pools):
+                for zone in pool.zones or []:
+                    if not zone.startswith(f"{self.region}-"):
+                        raise FieldError(
+                            f"{kind}.{index}.zones",
+                            f"{zone!r} is not in region {self.region}; allowed: zones of {self.region}",
+                        )
+
+    def _check_pool_zones(self) -> None:
+        """Every zone a pool runs in must offer its accelerator (the zone catalog), unless the pool opts out; slices
+        and COMPACT placement need exactly one zone, also when the pool inherits the environment's."""
+        for kind, pools in (("tpu_pools", self.tpu_pools), ("gpu_pools", self.gpu_pools)):
+            for index, pool in enumerate(pools):
+                inherited = pool.zones is None
+                if inherited and (pool.compact or pool._implies_compact()) and len(self.zones) > 1:
+                    raise FieldError(
+                        f"{kind}.{index}.zones",
+                        f"not set, so the pool would span the environment's zones {self.zones}, but multi-host slices "
+                        "and COMPACT placement need one zone; allowed: zones: [ONE_ZONE]",
+                    )
+                if pool.allow_unlisted_zone:
+                    continue
+                accelerator = pool.zone_accelerator()
+                offering = zones_offering(accelerator, self.region)
+                for zone in self.pool_zones(pool):
+                    known = ZONES.get(zone)
+                    if known is not None and known.offers(accelerator):
+                        continue
+                    what = f"{zone!r} does not offer"
+                    if inherited:
+                        what = f"not set, so the pool would use zone {zone!r}, which does not offer"
+                    what += f" {accelerator} ({pool.machine_type}) in the kit's zone catalog"
+                    raise FieldError(
+                        f"{kind}.{index}.zones",
+                        f"{what}; allowed: {', '.join(offering) or f'no zone of {self.region}'} "
+                        "(or allow_unlisted_zone: true after checking availability)",
+                    )
+
+    def _check_buckets(self) -> None:
+        """Every bucket the environment creates has a distinct, valid name: the weights bucket, its access-log and
+        compile-cache buckets, and (with `ci`) the state bucket and its access-log bucket. The derived names are the
+        given name plus a suffix, so the given names are refused when the result would exceed GCS's 63 characters."""
+        weights = self.weights_bucket
+        if weights.location is None and weights.kms_key is not None:
+            check_key_location(weights.kms_key, self.region, "weights_bucket.kms_key")
+        names: dict[str, str] = {}
+        planned = [("weights_bucket.name", weights.name, ("", ACCESS_LOG_SUFFIX, COMPILE_CACHE_SUFFIX))]
+        state = self.state_bucket
+        if state is not None:
+            field = "ci.state_bucket" if self.ci is not None and self.ci.state_bucket else "backend.bucket"
+            planned.append((field, state, ("", ACCESS_LOG_SUFFIX)))
+        for field, name, suffixes in planned:
+            longest = max(suffixes, key=len)
+            if len(name + longest) > MAX_BUCKET_NAME:
+                raise FieldError(
+                    field,
+                    f"{name!r} is too long to derive its bucket {name + longest!r}; "
+                    f"allowed: at most {MAX_BUCKET_NAME - len(longest)} characters",
+                )
+            for suffix in suffixes:
+                derived = name + suffix
+                if derived in names:
+                    raise FieldError(
+                        field,
+                        f"{name!r} makes bucket {derived!r}, which {names[derived]} already makes; "
+                        "allowed: a distinct bucket name (state and weights never share a bucket)",
+                    )
+                names[derived] = field
+        backend_bucket = getattr(self.backend, "bucket", None)
+        if state is None and backend_bucket in names:
+            raise FieldError(
+                "backend.bucket",
+                f"{backend_bucket!r} is a bucket {names[backend_bucket]} already makes; "
+                "allowed: a distinct bucket name (state and weights never share a bucket)",
+            )
+
+    def _check_identities(self) -> None:
+        """Every google_service_account the environment creates needs its own account ID: two with one ID are one
+        account in GCP (the second create fails with 409)."""
+        taken: dict[str, str] = {}
+        accounts = [
+            ("cluster.name", self.cluster.node_account_id, "the node service account"),
+            ("identities.stager.account_id", self.identities.stager.account_id, None),
+            ("identities.serving.account_id", self.identities.serving.account_id, None),
+        ]
+        if self.ci is not None:
+            accounts += [
+                ("ci.plan_account_id", self.ci.plan_account_id, None),
+                ("ci.apply_account_id", self.ci.apply_account_id, None),
+            ]
+        for field, account_id, derived in accounts:
+            if account_id in taken:
+                what = f"derives {derived} {account_id!r}, which" if derived else f"{account_id!r}"
+                raise FieldError(
+                    field,
+                    f"{what} is already used by {taken[account_id]}; allowed: a distinct service account ID",
+                )
+            taken[account_id] = field if derived is None else f"{derived} of {field}"
 
     def _check_deployments(self) -> None:
         pools = {pool.name: pool for pool in self.pools}
@@ -171,39 +288,6 @@ class Environment(Model):
                 f"{ci.state_bucket!r} differs from backend.bucket {backend_bucket!r}; "
                 f"allowed: {backend_bucket!r} (the bucket the other stacks keep state in) or leave it out",
             )
-        taken = {
-            self.identities.stager.account_id: "identities.stager.account_id",
-            self.identities.serving.account_id: "identities.serving.account_id",
-        }
-        for field in ("plan_account_id", "apply_account_id"):
-            account_id = getattr(ci, field)
-            if account_id in taken:
-                raise FieldError(
-                    f"ci.{field}",
-                    f"{account_id!r} is already used by {taken[account_id]}; allowed: a distinct service account ID",
-                )
-            taken[account_id] = f"ci.{field}"
-
-    def _check_default_zones_for_tpu(self) -> None:
-        """TPU pools without their own zones run in the environment's: those must offer v5e and, for slices or
-        COMPACT placement, be exactly one."""
-        for index, pool in enumerate(self.tpu_pools):
-            if pool.zones is not None:
-                continue
-            if (pool.multi_host or pool.compact) and len(self.zones) > 1:
-                raise FieldError(
-                    f"tpu_pools.{index}.zones",
-                    f"not set, so the pool would span the environment's zones {self.zones}, but multi-host slices and "
-                    "COMPACT placement need one zone; allowed: zones: [ONE_ZONE]",
-                )
-            if not pool.allow_unlisted_zone:
-                for zone in self.zones:
-                    if zone not in TPU_V5E_ZONES:
-                        raise FieldError(
-                            f"tpu_pools.{index}.zones",
-                            f"not set, so the pool would use zone {zone!r}, which is not known to offer TPU v5e; "
-                            f"allowed: {', '.join(sorted(TPU_V5E_ZONES))} (or allow_unlisted_zone: true)",
-                        )
 
     def pool_zones(self, pool: TpuPool | GpuPool) -> list[str]:
         return pool.zones or self.zones
@@ -215,15 +299,31 @@ class Environment(Model):
     def warnings(self) -> list[str]:
         """Accepted but worth a second look (printed by `hfkit validate` and `hfkit synth`)."""
         notes = []
-        for index, pool in enumerate(self.tpu_pools):
-            if not pool.allow_unlisted_zone:
-                continue
-            for zone in self.pool_zones(pool):
-                if zone not in TPU_V5E_ZONES:
-                    notes.append(
-                        f"tpu_pools[{index}].zones: {zone!r} is not in the kit's list of TPU v5e zones; "
-                        "accepted because allow_unlisted_zone is true: check availability before deploying"
-                    )
+        if self.allow_unlisted_region and (
+            self.region not in REGIONS or any(z not in REGIONS[self.region].zones for z in self.zones)
+        ):
+            notes.append(
+                f"region: {self.region!r} (zones {self.zones}) is outside the kit's region catalog; accepted because "
+                "allow_unlisted_region is true: check the names before deploying"
+            )
+        for kind, pools in (("tpu_pools", self.tpu_pools), ("gpu_pools", self.gpu_pools)):
+            for index, pool in enumerate(pools):
+                if not pool.allow_unlisted_zone:
+                    continue
+                for zone in self.pool_zones(pool):
+                    known = ZONES.get(zone)
+                    if known is None or not known.offers(pool.zone_accelerator()):
+                        notes.append(
+                            f"{kind}[{index}].zones: {zone!r} is not in the kit's list of zones offering "
+                            f"{pool.zone_accelerator()}; accepted because allow_unlisted_zone is true: check "
+                            "availability before deploying"
+                        )
+        if self.network.open_to_internet:
+            notes.append(
+                "network.master_authorized_networks: 0.0.0.0/0 opens the control plane endpoint to the whole "
+                "internet (only Kubernetes authentication stands in the way), which defeats the private cluster; "
+                "accepted because CI runners and operators without fixed egress IPs may need it: prefer their CIDRs"
+            )
         if not self.network.master_authorized_networks:
             notes.append(
                 "network.master_authorized_networks: empty, so the control plane is reachable only from inside the VPC"

@@ -13,16 +13,23 @@ from pydantic import Field, model_validator
 
 from modules.catalog.gpu import GPU_DRIVER_VERSIONS, GPU_MACHINE_TYPES, GpuMachineType
 from modules.catalog.tpu import (
-    CHIPS_PER_MULTI_HOST_NODE,
-    MULTI_HOST_MACHINE_TYPE,
-    MULTI_HOST_TOPOLOGIES,
-    TPU_BOOT_DISK_TYPES,
-    TPU_V5E_MACHINE_TYPES,
-    TPU_V5E_ZONES,
+    TPU_GENERATION_OF,
+    TPU_MACHINE_TYPES,
+    TpuGeneration,
     TpuMachineType,
     chips_in,
 )
-from modules.config.common import Labels, Model, ResourceName, Zone
+from modules.config.common import (
+    KUBERNETES_KEY_RULE,
+    KUBERNETES_VALUE_RULE,
+    Model,
+    NodeLabels,
+    ProjectId,
+    ResourceName,
+    Zone,
+    is_kubernetes_key,
+    is_kubernetes_value,
+)
 from modules.config.errors import FieldError
 
 _TOPOLOGY = re.compile(r"[1-9][0-9]*x[1-9][0-9]*")
@@ -39,13 +46,29 @@ class Reservation(Model):
     """A specific Compute Engine reservation the pool consumes (in `project`, default: the environment's)."""
 
     name: str = Field(pattern=r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
-    project: str | None = None
+    project: ProjectId | None = None
 
 
 class Taint(Model):
+    """A Kubernetes node taint: key and value follow the label syntax (modules/config/common.py)."""
+
     key: str
     value: str = ""
     effect: Literal["NO_SCHEDULE", "PREFER_NO_SCHEDULE", "NO_EXECUTE"] = "NO_SCHEDULE"
+
+    @model_validator(mode="after")
+    def _syntax(self) -> Taint:
+        if not is_kubernetes_key(self.key):
+            raise FieldError("key", f"{self.key!r} is not a Kubernetes taint key; allowed: {KUBERNETES_KEY_RULE}")
+        if not is_kubernetes_value(self.value):
+            raise FieldError(
+                "value", f"{self.value!r} is not a Kubernetes taint value; allowed: {KUBERNETES_VALUE_RULE}"
+            )
+        return self
+
+
+#: Node labels the kit sets on every pool (modules/node_pool.py); a user label with the same key would be overwritten.
+KIT_NODE_LABELS: tuple[str, ...] = ("hfkit.dev/pool", "hfkit.dev/accelerator")
 
 
 class PoolBase(Model):
@@ -67,14 +90,57 @@ class PoolBase(Model):
     )
     flex_start: bool = Field(default=False, description="DWS flex-start VMs (auto-repair is turned off for them).")
     placement: Literal["COMPACT"] | None = None
-    disk_type: str = "pd-balanced"
+    disk_type: str | None = Field(
+        default=None,
+        description="Boot disk type; default: pd-balanced, or hyperdisk-balanced on Hyperdisk-only machine series.",
+    )
     disk_size_gb: int = Field(default=200, ge=50, le=65536)
-    labels: Labels = Field(default_factory=dict)
+    labels: NodeLabels = Field(default_factory=dict, description="Kubernetes node labels (Kubernetes syntax).")
     taints: list[Taint] = Field(default_factory=list)
+    allow_unlisted_zone: bool = Field(
+        default=False,
+        description="Accept a zone the kit's catalog does not list for this pool's accelerator (a warning is printed).",
+    )
 
     @property
     def compact(self) -> bool:
         return self.placement == "COMPACT"
+
+    def zone_accelerator(self) -> str:
+        """GKE accelerator label (TPU) or type (GPU): what each of the pool's zones must offer."""
+        raise NotImplementedError
+
+    def boot_disk_types(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    @property
+    def boot_disk(self) -> str:
+        """The disk type the pool's nodes boot from (`disk_type`, else the first type the machine accepts)."""
+        return self.disk_type or self.boot_disk_types()[0]
+
+    @property
+    def capacity_model(self) -> str:
+        """One of modules.catalog.tpu.CAPACITY_MODELS."""
+        if self.queued_provisioning:
+            return "queued-provisioning"
+        if self.flex_start:
+            return "flex-start"
+        if self.spot:
+            return "spot"
+        return "reservation" if self.reservation is not None else "on-demand"
+
+    def _check_labels_and_disk(self, what: str) -> None:
+        for key in self.labels:
+            if key in KIT_NODE_LABELS:
+                raise FieldError(
+                    "labels",
+                    f"node label key {key!r} is set by hfkit itself; allowed: any key but {', '.join(KIT_NODE_LABELS)}",
+                )
+        allowed = self.boot_disk_types()
+        if self.disk_type is not None and self.disk_type not in allowed:
+            raise FieldError(
+                "disk_type", f"{self.disk_type!r} is not a boot disk of {what}; allowed: {', '.join(allowed)}"
+            )
 
     def _check_capacity_rules(self) -> None:
         a = self.autoscaling
@@ -100,6 +166,15 @@ class PoolBase(Model):
                 "flex_start",
                 f"true conflicts with reservation {self.reservation.name!r}; allowed: flex-start needs NO_RESERVATION",
             )
+        # Flex-start pools scale from zero: xpk creates them with --enable-autoscaling --num-nodes=0 (XPK_NODEPOOL).
+        if self.flex_start and (self.autoscaling is None or self.autoscaling.min_nodes != 0):
+            got = "no autoscaling" if self.autoscaling is None else f"min_nodes {self.autoscaling.min_nodes}"
+            if self.autoscaling is None and self.node_count is not None:
+                got = f"a fixed node_count {self.node_count}"
+            raise FieldError(
+                "flex_start",
+                f"true needs autoscaling from zero, got {got}; allowed: autoscaling: {{min_nodes: 0, max_nodes: N}}",
+            )
         if self.queued_provisioning:
             if self.reservation is not None:
                 raise FieldError(
@@ -113,7 +188,10 @@ class PoolBase(Model):
                     "queued_provisioning",
                     f"true needs autoscaling with min_nodes 0, got {got}; allowed: autoscaling.min_nodes: 0",
                 )
-            if self.compact or self._implies_compact():
+            # A multi-host TPU slice's own COMPACT placement (with its topology) is what DWS provisions atomically
+            # (modules/catalog/sources.py: GKE_QUEUED_PROVISIONING, XPK_NODEPOOL); an explicit `placement: COMPACT`
+            # on any other pool is not supported with queued provisioning.
+            if self.compact:
                 raise FieldError(
                     "queued_provisioning",
                     "true conflicts with COMPACT placement; allowed: DWS queued provisioning without placement",
@@ -137,30 +215,35 @@ class PoolBase(Model):
 
 
 class TpuPool(PoolBase):
-    """A TPU v5e node pool: a single-host VM shape, or a multi-host slice of ct5lp-hightpu-4t VMs."""
+    """A TPU node pool: a single-host VM shape, or a multi-host slice of one generation's multi-host VMs."""
 
     topology: str | None = Field(
-        default=None, description="AxB chips. Default: the machine type's own (1x1, 2x2, 2x4). Multi-host: 4x4..16x16."
-    )
-    allow_unlisted_zone: bool = Field(
-        default=False, description="Accept a zone missing from the kit's v5e zone list (a warning is printed)."
+        default=None,
+        description="AxB chips. Default: the machine type's own (1x1, 2x2, 2x4). Multi-host on ct5lp-hightpu-4t: "
+        "2x4..16x16.",
     )
 
     @property
+    def generation(self) -> TpuGeneration:
+        return TPU_GENERATION_OF[self.machine_type]
+
+    @property
     def machine(self) -> TpuMachineType:
-        return TPU_V5E_MACHINE_TYPES[self.machine_type]
+        return TPU_MACHINE_TYPES[self.machine_type]
 
     @property
     def accelerator(self) -> str:
         return self.machine.accelerator
 
+    def zone_accelerator(self) -> str:
+        return self.accelerator
+
+    def boot_disk_types(self) -> tuple[str, ...]:
+        return self.generation.boot_disk_types
+
     @property
     def resolved_topology(self) -> str:
         return self.topology or self.machine.single_host_topology
-
-    @property
-    def multi_host(self) -> bool:
-        return self.resolved_topology in MULTI_HOST_TOPOLOGIES
 
     @property
     def chips_per_node(self) -> int:
@@ -171,8 +254,13 @@ class TpuPool(PoolBase):
         return chips_in(self.resolved_topology)
 
     @property
+    def multi_host(self) -> bool:
+        """A slice of several VMs: more chips than one VM of this machine type carries."""
+        return self.slice_chips > self.chips_per_node
+
+    @property
     def slice_nodes(self) -> int:
-        """Nodes in one slice: 1 single-host, chips / 4 multi-host."""
+        """Nodes in one slice: 1 single-host, chips / chips per VM multi-host."""
         return self.slice_chips // self.chips_per_node
 
     def fixed_node_count(self) -> int:
@@ -188,54 +276,51 @@ class TpuPool(PoolBase):
 
     @model_validator(mode="after")
     def _check(self) -> TpuPool:
-        if self.machine_type not in TPU_V5E_MACHINE_TYPES:
+        if self.machine_type not in TPU_MACHINE_TYPES:
             raise FieldError(
                 "machine_type",
-                f"{self.machine_type!r} is not a TPU v5e machine type; allowed: {', '.join(TPU_V5E_MACHINE_TYPES)}",
+                f"{self.machine_type!r} is not a TPU machine type the kit knows; "
+                f"allowed: {', '.join(TPU_MACHINE_TYPES)}",
             )
         self._check_topology()
-        if self.disk_type not in TPU_BOOT_DISK_TYPES:
+        self._check_labels_and_disk(f"TPU {self.generation.name}")
+        if self.capacity_model not in self.generation.capacity_models:
             raise FieldError(
-                "disk_type", f"{self.disk_type!r} is not a TPU boot disk; allowed: {', '.join(TPU_BOOT_DISK_TYPES)}"
+                "machine_type",
+                f"{self.machine_type!r} is not offered as {self.capacity_model}; "
+                f"allowed: {', '.join(self.generation.capacity_models)}",
             )
         self._check_capacity_rules()
         if self.multi_host:
             self._check_multi_host_size()
-        if not self.allow_unlisted_zone:
-            for zone in self.zones or []:
-                if zone not in TPU_V5E_ZONES:
-                    raise FieldError(
-                        "zones",
-                        f"{zone!r} is not known to offer TPU v5e; allowed: {', '.join(sorted(TPU_V5E_ZONES))} "
-                        "(or set allow_unlisted_zone: true after checking availability)",
-                    )
         return self
 
     def _check_topology(self) -> None:
-        machine = self.machine
+        machine, generation = self.machine, self.generation
         topology = self.resolved_topology
         if not _TOPOLOGY.fullmatch(topology):
             raise FieldError("topology", f"{topology!r} is not a topology; allowed: AxB, e.g. 2x4 or 4x8")
         if topology == machine.single_host_topology:
             return
-        valid = ", ".join(MULTI_HOST_TOPOLOGIES)
-        if topology not in MULTI_HOST_TOPOLOGIES:
+        hosts = ", ".join(generation.multi_host_machine_types)
+        if topology not in generation.multi_host_topologies:
             raise FieldError(
                 "topology",
-                f"{topology!r} is not a TPU v5e shape for {machine.name}; allowed: {machine.single_host_topology} "
-                f"(single-host) or a multi-host slice on {MULTI_HOST_MACHINE_TYPE}: {valid}",
+                f"{topology!r} is not a TPU {generation.name} shape for {machine.name}; allowed: "
+                f"{machine.single_host_topology} (single-host) or a multi-host slice on {hosts}: "
+                f"{', '.join(generation.multi_host_topologies)}",
             )
-        if machine.name.startswith("ct5l-"):
+        if machine.accelerator in generation.single_host_only_accelerators:
             raise FieldError(
                 "machine_type",
-                f"{machine.name!r} (tpu-v5-lite-device) is single-host only, but topology {topology} is multi-host; "
-                f"allowed: {MULTI_HOST_MACHINE_TYPE} for multi-host slices",
+                f"{machine.name!r} ({machine.accelerator}) is single-host only, but topology {topology} is multi-host; "
+                f"allowed: {hosts} for multi-host slices",
             )
-        if not machine.multi_host_capable:
+        if machine.name not in generation.multi_host_machine_types:
             raise FieldError(
                 "machine_type",
-                f"{machine.name!r} cannot form multi-host topology {topology}; allowed: {MULTI_HOST_MACHINE_TYPE} "
-                f"({CHIPS_PER_MULTI_HOST_NODE} chips per VM)",
+                f"{machine.name!r} cannot form multi-host topology {topology}; allowed: {hosts} "
+                f"({generation.machine(generation.multi_host_machine_types[0]).chips} chips per VM)",
             )
 
     def _check_multi_host_size(self) -> None:
@@ -245,7 +330,7 @@ class TpuPool(PoolBase):
             raise FieldError(
                 "node_count",
                 f"{self.node_count} does not match topology {topology} ({self.slice_chips} chips / "
-                f"{CHIPS_PER_MULTI_HOST_NODE} per node); allowed: {nodes} (or leave it out: it is derived)",
+                f"{self.chips_per_node} per node); allowed: {nodes} (or leave it out: it is derived)",
             )
         a = self.autoscaling
         if a is not None and (a.max_nodes != nodes or a.min_nodes not in (0, nodes)):
@@ -285,6 +370,12 @@ class GpuPool(PoolBase):
     def gpu_type(self) -> str:
         return self.machine.accelerator
 
+    def zone_accelerator(self) -> str:
+        return self.gpu_type
+
+    def boot_disk_types(self) -> tuple[str, ...]:
+        return self.machine.boot_disk_types
+
     @property
     def gpus_per_node(self) -> int:
         return self.machine.count
@@ -311,6 +402,7 @@ class GpuPool(PoolBase):
                     f"{self.accelerator.count} does not pair with {machine.name}; "
                     f"allowed: {machine.count} ({machine.name} carries {machine.count} x {machine.accelerator})",
                 )
+        self._check_labels_and_disk(f"{machine.series} machines ({machine.name})")
         if self.driver_version not in GPU_DRIVER_VERSIONS:
             raise FieldError(
                 "driver_version",
