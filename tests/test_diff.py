@@ -237,7 +237,7 @@ def test_text_and_markdown_name_what_will_be_replaced() -> None:
     recreates = (
         "recreates nodes: UpdateNodePool sends it (node_config.go:2560-2633); the GKE API: it 'initiates an upgrade "
         "operation that migrates the nodes in the node pool' (googleapis/googleapis@"
-        "f8291d2b89f0017ab078a4c7378069bae5686f6f/google/container/v1/cluster_service.proto:4526)"
+        "f8291d2b89f0017ab078a4c7378069bae5686f6f/google/container/v1/cluster_service.proto:4528)"
     )
     assert to_text(report).splitlines()[:9] == [
         "hfkit diff: working tree vs main (0123456789ab), environment file hfkit.yaml",

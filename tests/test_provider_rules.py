@@ -9,7 +9,10 @@ that rule. The bad values are chosen from the Go source of the rule (or its upst
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +22,7 @@ from scripts.provider_rules.catalog import RULES
 from scripts.provider_rules.check import check_resource, resources, unknown, violations
 from scripts.provider_rules.model import (
     BLOCK,
+    LIST,
     TREE,
     AtLeastOneOf,
     Attr,
@@ -26,7 +30,10 @@ from scripts.provider_rules.model import (
     PlanCheck,
     ResourceRules,
     Rule,
+    Valid,
+    source_in,
 )
+from scripts.provider_rules.verify import Sources, verify
 from tests.conftest import CONFIGS, Synthesized
 
 
@@ -575,3 +582,62 @@ def test_kubernetes_port_names() -> None:
     bad = ["longerthan15characters", "", "a" * 16, "1-2-3-4", "-begin", "end-", "two--hyphens", "whois++", 0, 65536]
     assert [x for x in good if v.port_number_or_name(x) is not None] == []
     assert [x for x in bad if v.port_number_or_name(x) is None] == []
+
+
+# --- the verifier that checks the rules against the providers' source ----------------------------------------------
+
+GO = """package x
+
+var schemaX = map[string]*schema.Schema{
+	"name": {
+		Type:         schema.TypeString,
+		Required:     true,
+		ForceNew:     true,
+		ValidateFunc: validation.StringInSlice([]string{"A", "B"}, false),
+	},
+	"block": {
+		Type:     schema.TypeList,
+		MaxItems: 1,
+		Elem: &schema.Resource{
+			Schema: map[string]*schema.Schema{
+				"inner": {Type: schema.TypeInt, Optional: true, ForceNew: !isUpdatable},
+			},
+		},
+	},
+}
+"""
+
+
+def test_the_verifier_reads_go_schema_and_reports_disagreements(tmp_path: Path) -> None:
+    """A one-file provider at tag v1: rules that match it pass, each kind of disagreement is reported."""
+    repo = tmp_path / "provider"
+    repo.mkdir()
+    (repo / "schema.go").write_text(GO)
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@e"}
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "v1"], ["tag", "v1"]):
+        subprocess.run(["git", *args], cwd=repo, check=True, env={**os.environ, **env})
+    at = source_in("acme/provider@v1", "schema.go")
+    sources = Sources({"acme/provider": repo})
+    good = ResourceRules(
+        "x",
+        attributes=(
+            Attr("name", at(4), required=True, force_new=True),
+            Attr("block", at(10), BLOCK, max_items=1),
+            Attr("block.inner", at(15)),
+        ),
+        rules=(Valid("name", v.one_of("A", "B"), at(8)),),
+    )
+    assert [(f.status, f.detail) for f in verify(sources, [good])] == [("ok", "")] * 4
+    bad = ResourceRules(
+        "x",
+        attributes=(Attr("name", at(4), LIST, required=True), Attr("block", at(11), BLOCK)),
+        rules=(Valid("name", v.one_of("A", "C"), at(8)), Valid("name", v.gce_name, at(4))),
+    )
+    assert [(f.status, f.detail) for f in verify(sources, [bad])] == [
+        ("mismatch", "ForceNew is True, the rule says False; Type schema . TypeString is not a list"),
+        ("mismatch", "the line does not name 'block': Type:     schema.TypeList,"),
+        ("mismatch", "the source allows ['A', 'B'], the rule ['A', 'C']"),
+        ("mismatch", "the line holds none of ('Validate', 'validation.'): \"name\": {"),
+    ]
+    missing = Sources({})
+    assert verify(missing, [good])[0].status == "unchecked"

@@ -150,9 +150,9 @@ NODE_POOL = ResourceRules(
         *NODE_CONFIG_RULES,
     ),
     in_place=(
-        InPlace("node_config.machine_type", "recreates nodes", proto(4526), _MIGRATES_NODES),
-        InPlace("node_config.disk_type", "recreates nodes", proto(4532), _MIGRATES_NODES),
-        InPlace("node_config.disk_size_gb", "recreates nodes", proto(4538), _MIGRATES_NODES),
+        InPlace("node_config.machine_type", "recreates nodes", proto(4528), _MIGRATES_NODES),
+        InPlace("node_config.disk_type", "recreates nodes", proto(4534), _MIGRATES_NODES),
+        InPlace("node_config.disk_size_gb", "recreates nodes", proto(4540), _MIGRATES_NODES),
         InPlace(
             "placement_policy",
             "not applied",

@@ -53,6 +53,7 @@ def one_of(*allowed: str) -> Validator:
     def check(value: Any) -> str | None:
         return None if value in allowed else f"expected one of {list(allowed)}, got {value!r}"
 
+    check.allowed = allowed  # type: ignore[attr-defined]  # read by verify.py to compare with the Go source
     return check
 
 
