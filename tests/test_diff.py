@@ -268,6 +268,40 @@ def test_text_and_markdown_name_what_will_be_replaced() -> None:
     ]
 
 
+def test_changes_apply_cannot_make_are_summarized() -> None:
+    """A slice's topology inside an existing placement_policy (nodePoolUpdate has no branch for it:
+    resource_container_node_pool.go:1365-1665) and a cluster node_config label while the default pool is removed
+    (the update goes to 'default-pool': resource_container_cluster.go:4164-4176)."""
+    from scripts.diff.render import summary
+    from scripts.diff.report import DiffReport, diff_stacks
+
+    pool = {
+        "name": "s",
+        "location": "us-east5",
+        "node_count": 8,
+        "node_config": {"machine_type": "ct5lp-hightpu-4t"},
+        "placement_policy": {"type": "COMPACT", "tpu_topology": "4x8"},
+    }
+    cluster = {"name": "c", "remove_default_node_pool": True, "node_config": {"resource_labels": {"team": "a"}}}
+    base = {
+        "accelerators": {"resource": {"google_container_node_pool": {"p": pool}}},
+        "cluster": {"resource": {"google_container_cluster": {"c": cluster}}},
+    }
+    head = json.loads(json.dumps(base))
+    head["accelerators"]["resource"]["google_container_node_pool"]["p"]["placement_policy"]["tpu_topology"] = "4x4"
+    head["cluster"]["resource"]["google_container_cluster"]["c"]["node_config"]["resource_labels"]["team"] = "b"
+    stacks, cost_base, cost_head = diff_stacks(base, head)
+    report = DiffReport("main", "0123456789abcdef", "hfkit.yaml", tuple(stacks), cost_base, cost_head)
+    assert [(r.action, r.paths("not applied"), r.paths("apply fails")) for r in report.resources] == [
+        ("update", [], ["node_config.resource_labels.team"]),
+        ("update", ["placement_policy.tpu_topology"], []),
+    ]
+    assert summary(report) == [
+        "WARNING: 1 resource(s) will fail to apply",
+        "NOTE: 1 resource(s) with changes the provider cannot make: apply reports success, every plan shows them again",
+    ]
+
+
 def test_the_shared_base_is_synthesized_once_and_cached(
     diffs: dict[str, tuple[int, dict[str, Any]]], diff_cache: Path
 ) -> None:

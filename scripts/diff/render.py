@@ -74,7 +74,10 @@ def summary(report: DiffReport) -> list[str]:
         lines.append(f"NOTE: {recreating} node pool(s) will recreate all their nodes (updated in place)")
     unapplied = sum(1 for r in resources if r.paths("not applied"))
     if unapplied:
-        lines.append(f"NOTE: {unapplied} resource(s) with changes apply will not make (every plan shows them again)")
+        lines.append(
+            f"NOTE: {unapplied} resource(s) with changes the provider cannot make: apply reports success, "
+            "every plan shows them again"
+        )
     iam = sum(1 for r in resources if r.iam)
     if iam:
         lines.append(f"IAM: {iam} change(s) to review")
