@@ -1,5 +1,6 @@
 """Compare two synthesized environments (stack id -> parsed cdk.tf.json): resources created, updated, replaced or
-destroyed, with the attribute paths that changed. Pure: no git, no synthesis, so it is tested on small dicts."""
+destroyed, with the attribute paths that changed and what each change does on apply (scripts/provider_rules, from
+the pinned providers' source). Pure: no git, no synthesis, so it is tested on small dicts."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from scripts.diff.rules import forces_replacement, is_iam
+from scripts.provider_rules.changes import ignored, outcome
+from scripts.provider_rules.check import arguments
+from scripts.provider_rules.model import Effect
 from stacks.ids import in_order
 
 Action = Literal["create", "update", "replace", "destroy"]
 Stacks = Mapping[str, Mapping[str, Any]]
+
+
+def is_iam(resource_type: str) -> bool:
+    return "_iam_" in resource_type
 
 
 @dataclass(frozen=True)
@@ -19,7 +26,13 @@ class AttributeChange:
     path: str
     before: Any
     after: Any
-    forces_replacement: bool
+    effect: Effect = "update"
+    #: Why, with the provider source line (empty for a plain in-place update).
+    reason: str = ""
+
+    @property
+    def forces_replacement(self) -> bool:
+        return self.effect == "replace"
 
 
 @dataclass(frozen=True)
@@ -39,6 +52,9 @@ class ResourceChange:
     @property
     def destroys(self) -> bool:
         return self.action in ("destroy", "replace")
+
+    def paths(self, effect: Effect) -> list[str]:
+        return [c.path for c in self.changes if c.effect == effect]
 
 
 @dataclass(frozen=True)
@@ -85,17 +101,25 @@ def resources(stack: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def compare_resource(address: str, before: dict[str, Any], after: dict[str, Any]) -> ResourceChange | None:
+    """The attribute changes Terraform would plan (meta-arguments and `lifecycle.ignore_changes` paths left out),
+    each with its effect; None when nothing changes."""
     resource_type = address.split(".", 1)[0]
-    old, new = flatten(before), flatten(after)
-    changes = tuple(
-        AttributeChange(path, old.get(path), new.get(path), forces_replacement(resource_type, path))
-        for path in sorted(old.keys() | new.keys())
-        if old.get(path) != new.get(path) or (path in old) != (path in new)
-    )
+    planned_before, planned_after = arguments(before), arguments(after)
+    old, new = flatten(planned_before), flatten(planned_after)
+    changes = []
+    for path in sorted(old.keys() | new.keys()):
+        if (old.get(path) == new.get(path) and (path in old) == (path in new)) or ignored(after, path):
+            continue
+        result = outcome(resource_type, path, old.get(path), new.get(path), planned_before, planned_after)
+        changes.append(AttributeChange(path, old.get(path), new.get(path), result.effect, result.reason))
     if not changes:
         return None
-    action: Action = "replace" if any(c.forces_replacement for c in changes) else "update"
-    return ResourceChange(address, action, changes)
+    if any(c.forces_replacement for c in changes):
+        # The replacement is created with every new value: what the other changes would do in place is moot.
+        moot = ("recreates nodes", "not applied", "apply fails")
+        changes = [AttributeChange(c.path, c.before, c.after) if c.effect in moot else c for c in changes]
+        return ResourceChange(address, "replace", tuple(changes))
+    return ResourceChange(address, "update", tuple(changes))
 
 
 def compare_stack(stack_id: str, base: Mapping[str, Any] | None, head: Mapping[str, Any] | None) -> StackDiff:

@@ -8,8 +8,9 @@ from typing import Any
 from scripts.cost.estimate import Estimate
 from scripts.cost.render import money, span
 from scripts.cost.render import to_dict as cost_dict
-from scripts.diff.compare import ResourceChange, StackDiff
+from scripts.diff.compare import AttributeChange, ResourceChange, StackDiff
 from scripts.diff.report import DiffReport
+from scripts.provider_rules.model import EFFECTS, Effect
 
 SYMBOL = {"create": "+", "update": "~", "replace": "!", "destroy": "-"}
 ABSENT = "(absent)"
@@ -20,16 +21,33 @@ def value(v: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+#: How each effect is flagged on a resource (with the paths that cause it) and marked on a changed attribute.
+FLAGS: dict[Effect, str] = {
+    "replace": "will be replaced",
+    "apply fails": "apply will fail",
+    "recreates nodes": "recreates nodes",
+    "not applied": "apply will not change it",
+}
+MARKS: dict[Effect, str] = {
+    "replace": "forces replacement",
+    "apply fails": "apply fails",
+    "recreates nodes": "recreates nodes",
+    "not applied": "not applied",
+}
+
+
 def flags(r: ResourceChange) -> list[str]:
-    found = []
-    if r.action == "replace":
-        paths = ", ".join(c.path for c in r.changes if c.forces_replacement)
-        found.append(f"will be replaced ({paths})")
+    found = [f"{FLAGS[e]} ({', '.join(r.paths(e))})" for e in reversed(EFFECTS) if e in FLAGS and r.paths(e)]
     if r.action == "destroy":
         found.append("will be destroyed")
     if r.iam:
         found.append("IAM change")
     return found
+
+
+def mark(c: AttributeChange) -> str:
+    """`(forces replacement: why, with the provider source)`; empty for a plain in-place update."""
+    return f"({MARKS[c.effect]}: {c.reason})" if c.effect in MARKS else ""
 
 
 def stack_heading(s: StackDiff) -> str:
@@ -42,13 +60,25 @@ def stack_heading(s: StackDiff) -> str:
 
 def summary(report: DiffReport) -> list[str]:
     resources = report.resources
-    destroys = sum(1 for r in resources if r.destroys)
-    iam = sum(1 for r in resources if r.iam)
     if not report.changed:
         return ["no changes"]
     lines = []
+    destroys = sum(1 for r in resources if r.destroys)
     if destroys:
         lines.append(f"WARNING: {destroys} resource(s) will be destroyed or replaced")
+    fails = sum(1 for r in resources if r.paths("apply fails"))
+    if fails:
+        lines.append(f"WARNING: {fails} resource(s) will fail to apply")
+    recreating = sum(1 for r in resources if r.paths("recreates nodes"))
+    if recreating:
+        lines.append(f"NOTE: {recreating} node pool(s) will recreate all their nodes (updated in place)")
+    unapplied = sum(1 for r in resources if r.paths("not applied"))
+    if unapplied:
+        lines.append(
+            f"NOTE: {unapplied} resource(s) with changes the provider cannot make: apply reports success, "
+            "every plan shows them again"
+        )
+    iam = sum(1 for r in resources if r.iam)
     if iam:
         lines.append(f"IAM: {iam} change(s) to review")
     return lines
@@ -83,8 +113,8 @@ def to_text(report: DiffReport) -> str:
             extra = "; ".join(flags(r))
             lines.append(f"  {SYMBOL[r.action]} {r.address}" + (f"  [{extra}]" if extra else ""))
             for c in r.changes:
-                mark = "  (forces replacement)" if c.forces_replacement else ""
-                lines.append(f"      {c.path}: {value(c.before)} -> {value(c.after)}{mark}")
+                note = f"  {mark(c)}" if mark(c) else ""
+                lines.append(f"      {c.path}: {value(c.before)} -> {value(c.after)}{note}")
     lines += summary(report)
     lines.append(cost_line(report.cost_base, report.cost_head))
     return "\n".join(lines) + "\n"
@@ -100,8 +130,8 @@ def to_markdown(report: DiffReport) -> str:
             extra = "; ".join(flags(r))
             lines.append(f"  - `{SYMBOL[r.action]}` `{r.address}`" + (f" **{extra}**" if extra else ""))
             for c in r.changes:
-                mark = " (forces replacement)" if c.forces_replacement else ""
-                lines.append(f"    - `{c.path}`: `{value(c.before)}` -> `{value(c.after)}`{mark}")
+                note = f" {mark(c)}" if mark(c) else ""
+                lines.append(f"    - `{c.path}`: `{value(c.before)}` -> `{value(c.after)}`{note}")
     lines += ["", cost_line(report.cost_base, report.cost_head)]
     return "\n".join(lines) + "\n"
 
@@ -114,6 +144,9 @@ def to_dict(report: DiffReport) -> dict[str, Any]:
         "config": report.config,
         "changed": report.changed,
         "destroyed_or_replaced": [r.address for r in resources if r.destroys],
+        "apply_fails": [r.address for r in resources if r.paths("apply fails")],
+        "recreates_nodes": [r.address for r in resources if r.paths("recreates nodes")],
+        "not_applied": [r.address for r in resources if r.paths("not applied")],
         "iam_changes": [r.address for r in resources if r.iam],
         "stacks": [
             {
@@ -129,6 +162,8 @@ def to_dict(report: DiffReport) -> dict[str, Any]:
                                 "path": c.path,
                                 "before": c.before,
                                 "after": c.after,
+                                "effect": c.effect,
+                                "reason": c.reason,
                                 "forces_replacement": c.forces_replacement,
                             }
                             for c in r.changes
