@@ -565,13 +565,6 @@ def test_an_environment_label_change_updates_in_place(edited: Callable[..., list
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known violation (issue 9, config half): the cluster writes node_config while remove_default_node_pool "
-    "is true, so a label change sends an UpdateNodePool to the deleted default-pool "
-    "(resource_container_cluster.go:4164-4176; hashicorp/terraform-provider-google#24069). Flip when the cluster "
-    "no longer plans node_config changes.",
-)
 def test_a_label_change_never_replaces_or_breaks_the_cluster(edited: Callable[..., list[StackDiff]]) -> None:
     cluster = [r for s in edited("example", LABEL_EDIT) for r in s.resources if r.address.startswith(CLUSTER)]
     assert [(r.action, r.paths("apply fails")) for r in cluster] in ([], [("update", [])])

@@ -1,4 +1,5 @@
-"""Property-based: every environment generated from the catalogs validates, synthesizes and passes checkov.
+"""Property-based: every environment generated from the catalogs validates, synthesizes, passes checkov and passes
+the google/kubernetes providers' own plan-time rules (scripts/provider_rules, cited to provider source lines).
 
 tests/generated.py draws the environments (fixed seed, one sweep over every catalog region, every TPU shape and GPU
 machine in each region that offers it); the session fixture `generated` synthesizes them once. Expectations come
@@ -15,6 +16,7 @@ from modules.catalog.gpu import GPU_MACHINE_TYPES
 from modules.catalog.tpu import CAPACITY_MODELS
 from modules.catalog.zones import REGIONS
 from modules.config import parse_environment
+from scripts.provider_rules import check
 from tests.generated import GeneratedSynth, shapes
 from tests.test_policy import describe, run_checkov
 
@@ -80,3 +82,13 @@ def test_generated_environments_pass_checkov(generated: dict[str, GeneratedSynth
     failed = report["results"]["failed_checks"]
     assert not failed, f"{len(failed)} failed checkov check(s):\n" + "\n".join(map(describe, failed))
     assert report["summary"]["passed"] > 0
+
+
+def test_generated_environments_pass_the_provider_rules(generated: dict[str, GeneratedSynth]) -> None:
+    """What `terraform validate` would refuse, offline: every rule of the pinned providers' source holds, and every
+    attribute the kit emits is one the rules describe (so hfkit diff never guesses its effect)."""
+    for name, synth in generated.items():
+        for stack_dir in sorted(synth.stacks_dir.iterdir()):
+            stack = synth.stack(stack_dir.name)
+            assert check.violations(stack) == [], f"{name}/{stack_dir.name}"
+            assert check.unknown(stack) == [], f"{name}/{stack_dir.name}"
