@@ -88,10 +88,13 @@ def test_serve_refusals(env: Env, hub: HubServer, tmp_path: Path) -> None:
         (
             ["acme/long", "--pool", "l4-x1", "--max-model-len", "12000000"],
             1,
+            # reservations: activation 2,048 x 2 x (4 x 512 + 3 x 8 x 64 + 3 x 1,024) + 256 x 512 x 16 = 29,360,128
+            # + runtime 268,435,456 + margin 480,000,000 = 0.72 GiB; KV 12e6 x 4 layers x 2 x 2 x 64 x 2 = 22.89 GiB.
+            # The v5e 2x4 no longer fits: tpu-inference pads head dim 64 to 128 (12.8e9 budget per chip < 24.6e9)
             "acme/long does not fit pool 'l4-x1', g2-standard-8 (1 x nvidia-l4, 24 GB each): the KV cache for "
-            "12000000 tokens x 1 sequence(s) does not fit; weights 0.02 GiB + KV cache 22.89 GiB for 12,000,000 "
-            "tokens vs 20.12 GiB usable at 0.90; smallest shape that fits: a2-highgpu-1g (1 x nvidia-tesla-a100, "
-            "40 GB each); pools of this environment that fit: v5e-2x4",
+            "12000000 tokens x 1 sequence(s) does not fit; per device: weights 0.02 GiB + start-up reservations "
+            "0.72 GiB + KV cache 22.89 GiB for 12,000,000 tokens vs 20.12 GiB usable; smallest shape that fits: "
+            "a2-highgpu-1g (1 x nvidia-tesla-a100, 40 GB each)",
         ),
         (
             ["acme/long", "--pool", "a100"],

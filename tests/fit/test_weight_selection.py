@@ -7,7 +7,9 @@ top-level `*.safetensors` without an index, so a consolidated copy must not be s
 
 from __future__ import annotations
 
+from modules.fit.profile import profile_model
 from scripts.stage.selection import default_selection, select, served_weights
+from tests.fit.models import MISTRAL_7B_V03, headers, llama_tensors, mistral_consolidated_tensors
 
 #: mistralai/Mistral-7B-v0.3: Hugging Face shards and Mistral's consolidated checkpoint side by side.
 MISTRAL_REPO = [
@@ -95,3 +97,12 @@ def test_subfolder_safetensors_are_not_served() -> None:
     assert served_weights(paths) == ["model.safetensors"]
     assert default_selection(paths) == ["config.json", "model.safetensors"]
 
+
+def test_summing_every_safetensors_counts_mistral_twice() -> None:
+    """What fit did before: the three shards and consolidated.safetensors summed, 2 x 7,248,023,552 parameters
+    (hand count: embed and output 2 x 32,768 x 4,096 = 268,435,456; per layer 41,943,040 attention + 176,160,768 MLP
+    + 8,192 norms = 218,112,000 x 32 = 6,979,584,000; + final norm 4,096 = 7,248,023,552, the published 7.25B)."""
+    shards = headers(llama_tensors(MISTRAL_7B_V03), shards=3)
+    consolidated = headers(mistral_consolidated_tensors(MISTRAL_7B_V03), shards=1)
+    assert profile_model(MISTRAL_7B_V03, shards).parameters == 7_248_023_552
+    assert profile_model(MISTRAL_7B_V03, [*shards, *consolidated]).parameters == 2 * 7_248_023_552
