@@ -108,6 +108,8 @@ ALIASES: dict[str, str] = {"kimi_k2": "deepseek_v3"}
 TEXT_CONFIG_TYPES: dict[str, str] = {"gemma3": "gemma3_text", "llama4": "llama4_text"}
 #: vLLM's multi-head latent attention model types (vllm 0.11.0 `ModelConfig.is_deepseek_mla`).
 MLA_TYPES = frozenset({"deepseek_v2", "deepseek_v3", "kimi_k2"})
+#: The attention kinds transformers names in `layer_types` that the kit models (modules/fit/kv.py).
+LAYER_KINDS = ("full_attention", "sliding_attention", "chunked_attention")
 #: Keys vLLM takes the smallest of for the model's length (`_get_and_verify_max_len`, in its order).
 LENGTH_KEYS = (
     "max_position_embeddings", "n_positions", "max_seq_len", "seq_length", "model_max_length",
@@ -211,6 +213,12 @@ def _layer_types(r: _Reader, model_type: str, layers: int, sliding: int | None) 
     if explicit is not None:
         if not isinstance(explicit, list) or len(explicit) != layers:
             raise ProfileError(f"config.json: layer_types must list {layers} entries (num_hidden_layers)")
+        unknown = sorted(set(map(str, explicit)) - set(LAYER_KINDS))
+        if unknown:
+            raise ProfileError(
+                f"config.json: layer_types {', '.join(unknown)} are not modelled by hfkit fit; "
+                f"allowed: {', '.join(LAYER_KINDS)}"
+            )
         return tuple(str(t) for t in explicit)
     if model_type == "gemma2":  # Gemma2Config: sliding on even layers
         return tuple("sliding_attention" if (i + 1) % 2 else "full_attention" for i in range(layers))

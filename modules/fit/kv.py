@@ -35,11 +35,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from modules.fit.config import TextConfig
+from modules.fit.config import LAYER_KINDS, TextConfig
 from modules.fit.dtypes import DTYPE_BYTES
-from modules.fit.errors import ProfileError
 
-FULL, SLIDING, CHUNKED = "full_attention", "sliding_attention", "chunked_attention"
+FULL, SLIDING, CHUNKED = LAYER_KINDS
 VLLM_BLOCK_TOKENS = 16
 MLA_BLOCK_TOKENS = 64
 TGI_BLOCK_TOKENS = 1
@@ -101,12 +100,6 @@ class KvLayout:
 
 def _groups(config: TextConfig, hybrid: bool) -> tuple[tuple[str, int, int], ...]:
     kinds = Counter(config.layer_types)
-    unknown = set(kinds) - {FULL, SLIDING, CHUNKED}
-    if unknown:
-        raise ProfileError(
-            f"config.json: layer_types {', '.join(sorted(unknown))} are not modelled by hfkit fit; "
-            f"allowed: {FULL}, {SLIDING}, {CHUNKED}"
-        )
     span = {FULL: 0, SLIDING: config.sliding_window or 0, CHUNKED: config.attention_chunk_size or 0}
     if len(kinds) == 1 and hybrid:  # one kind on every layer: one uniform group, no padding
         ((kind, count),) = kinds.items()

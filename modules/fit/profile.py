@@ -19,7 +19,6 @@ when tensor-parallel ranks outnumber the KV heads every rank holds one whole KV 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -38,10 +37,8 @@ SAFETENSORS_DTYPE_BYTES: dict[str, int] = {
 }  # fmt: skip
 FLOAT_DTYPES = frozenset({"F64", "F32", "F16", "BF16", "F8_E4M3", "F8_E5M2", "F8_E8M0"})
 
-_REPLICATED = re.compile(
-    r"(^|\.)(gate|router|shared_expert_gate)\.weight$|\.q_a_proj\.|\.kv_a_proj_with_mqa\.|e_score_correction_bias"
-)
-_KV_PROJ = re.compile(r"\.self_attn\.[kv]_proj\.")
+#: Name endings of the tensors vLLM keeps whole on every rank besides the 1-D ones (module doc).
+_REPLICATED_ENDINGS = (".gate.weight", ".router.weight", ".shared_expert_gate.weight")
 
 
 @dataclass(frozen=True)
@@ -142,36 +139,42 @@ def _mtp_prefixes(config: TextConfig) -> tuple[str, ...]:
     return tuple(f"model.layers.{config.layers + i}." for i in range(config.mtp_layers))
 
 
+def _placement(name: str, shape: list[int]) -> str:
+    if len(shape) <= 1 or name.endswith(_REPLICATED_ENDINGS) or ".q_a_proj." in name or ".kv_a_proj_with_mqa." in name:
+        return "replicated"
+    if (".self_attn.k_proj." in name or ".self_attn.v_proj." in name) and "vision" not in name:
+        return "kv_proj"
+    return "sharded"
+
+
 def count_tensors(
     headers: Iterable[Mapping[str, Any]], skip_prefixes: tuple[str, ...] = ()
 ) -> tuple[Counter[str], int, WeightParts, int]:
     """Parameters per dtype, stored bytes and placement parts of every loaded tensor, and the skipped parameters."""
-    params: Counter[str] = Counter()
-    size = skipped = 0
-    parts = {"sharded": WeightPart(), "replicated": WeightPart(), "kv_proj": WeightPart()}
+    counts: Counter[tuple[str, str]] = Counter()  # (placement, dtype) -> parameters
+    skipped = 0
     for header in headers:
         for name, tensor in header.items():
             if name == "__metadata__":
                 continue
-            dtype = tensor.get("dtype") if isinstance(tensor, Mapping) else None
+            dtype = tensor.get("dtype") if isinstance(tensor, dict) else None
             if dtype not in SAFETENSORS_DTYPE_BYTES:
                 raise ProfileError(
                     f"safetensors header: tensor {name!r} has dtype {dtype!r}; "
                     f"allowed: {', '.join(SAFETENSORS_DTYPE_BYTES)}"
                 )
-            n = math.prod(tensor["shape"])
+            shape = tensor["shape"]
+            n = math.prod(shape)
             if skip_prefixes and name.startswith(skip_prefixes):
                 skipped += n
                 continue
-            params[dtype] += n
-            size += n * SAFETENSORS_DTYPE_BYTES[dtype]
-            if len(tensor["shape"]) <= 1 or _REPLICATED.search(name):
-                placement = "replicated"
-            elif _KV_PROJ.search(name) and "vision" not in name:
-                placement = "kv_proj"
-            else:
-                placement = "sharded"
-            parts[placement] = parts[placement].add(n, dtype)
+            counts[_placement(name, shape), dtype] += n
+    params: Counter[str] = Counter()
+    parts = {"sharded": WeightPart(), "replicated": WeightPart(), "kv_proj": WeightPart()}
+    for (placement, dtype), n in sorted(counts.items()):
+        params[dtype] += n
+        parts[placement] = parts[placement].add(n, dtype)
+    size = sum(n * SAFETENSORS_DTYPE_BYTES[dtype] for dtype, n in params.items())
     return params, size, WeightParts(**parts), skipped
 
 
