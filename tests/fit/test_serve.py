@@ -3,6 +3,7 @@ and layout, removal, and every refusal with its exact message."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
@@ -141,3 +142,21 @@ def test_deploy_command_line(tmp_path: Path) -> None:
     argv, extra = deploy_command(Path("envs/prod.yaml"))
     assert argv == ["npx", "cdktf", "deploy", "serving"]
     assert extra == {"HFKIT_CONFIG": str(Path("envs/prod.yaml").resolve())}
+
+
+def test_serve_writes_the_context_the_engine_accepts(env: Env, hub: HubServer, tmp_path: Path) -> None:
+    """A model whose own context (16,777,216) does not fit one L4: `hfkit serve` writes the largest context whose
+    KV cache fits after vLLM's start-up reservations, the number `modules.fit.memory.serving_max_model_len` gives
+    and `hfkit fit` shows. Hand: weights (2 x 512 x 512 + 4 x 2,229,248 + 512) x 2 B = 18,883,584; reservations
+    29,360,128 (activation) + 268,435,456 (runtime) + 480,000,000 (margin); budget 21.6e9 - 18,883,584 -
+    777,795,584 = 20,803,320,832; 4 layers x 2 x 2 heads x 64 x 2 B = 2,048 B per token, 32,768 B per 16-token
+    block: 634,866 blocks = 10,157,856 tokens (the whole usable memory less the weights would give 10,537,648)."""
+    stage_model(env, hub, "acme/long-ctx", {**TINY, "vocab_size": 512, "max_position_embeddings": 16_777_216})
+    config = environment_file(tmp_path, env.bucket)
+
+    result = cli(env, "serve", "acme/long-ctx", "--pool", "l4-x1", "-c", str(config))
+
+    assert result.exit_code == 0, result.stderr
+    assert yaml.safe_load(config.read_text())["deployments"][0]["max_model_len"] == 10_157_856
+    shown = cli(env, "fit", "acme/long-ctx", "--pool", "l4-x1", "-c", str(config), "--json")
+    assert json.loads(shown.stdout)["max_model_len"] == 10_157_856
