@@ -46,8 +46,8 @@ class MemoryFacts:
     after loading the weights and compiles its XLA programs afterwards, in the memory left above the utilisation."""
     prefill_tokens: int
     """Tokens in that forward pass on devices below `large_device_bytes` (vLLM: `max_num_batched_tokens`, default
-    2048 for the OpenAI server, vllm/engine/arg_utils.py `_set_default_args`; TGI: `max_batch_prefill_tokens`,
-    default 4096 when the launcher cannot compute a compute-optimal value, launcher/src/main.rs)."""
+    2048 for the OpenAI server, vllm/engine/arg_utils.py `_set_default_args`; TGI: `max_batch_prefill_tokens`'s
+    fallback, 4096, when the launcher cannot compute its compute-optimal value: `TGI_CARD_F16_FLOPS`)."""
     large_device_prefill_tokens: int
     """The same on devices of at least `large_device_bytes` (vLLM: 8192 on GPUs with >= 70 GiB that are not A100)."""
     sampler_sequences: int
@@ -74,6 +74,25 @@ class MemoryFacts:
     """Accelerators that keep the small defaults whatever their memory ("NOTE(Kuntai): Setting large
     `max_num_batched_tokens` for A100 reduces throughput", arg_utils.py)."""
 
+
+#: TGI 3.3.6's launcher defaults `--max-batch-prefill-tokens` to the compute-optimal batch when it knows the card:
+#: the card's float16 FLOP/s x GPU count / the model's FLOPs per token, capped by max_position_embeddings and by the
+#: tokens that fit `memory.total x --cuda-memory-fraction x 0.95` (launcher/src/main.rs `compute_optimal`,
+#: `ComputeType::f16_flop`, `vram_maximum`). The table is TGI's, keyed by the catalog's accelerator names (nvidia-smi
+#: reports "NVIDIA L4", "NVIDIA A100-SXM4-40GB", "NVIDIA H100 80GB HBM3", "NVIDIA H200": all known to it).
+TGI_CARD_F16_FLOPS: dict[str, int] = {
+    "nvidia-l4": 121 * 10**12,
+    "nvidia-tesla-a100": 312 * 10**12,
+    "nvidia-a100-80gb": 312 * 10**12,
+    "nvidia-h100-80gb": 900 * 10**12,
+    "nvidia-h100-mega-80gb": 900 * 10**12,
+    "nvidia-h200-141gb": 989 * 10**12,
+}
+#: The launcher's own wiggle room in `vram_maximum` (0.95; the server's KV sizing uses 0.90).
+TGI_LAUNCHER_WIGGLE_ROOM = 0.95
+#: The launcher's fallback when it cannot compute an optimum (models with a vision_config): 4096, 8000 for gemma3,
+#: 10000 for qwen2_vl / qwen2_5_vl.
+TGI_DEFAULT_PREFILL_TOKENS: dict[str, int] = {"gemma3": 8000, "qwen2_vl": 10000, "qwen2_5_vl": 10000}
 
 #: Share of each device the kit keeps free on top of the engine's own accounting: allocator fragmentation and the
 #: error of the activation estimate. 2% is 0.48 GB on an L4, 1.6 GB on an H100, 0.34 GB on a TPU v5e chip.

@@ -118,6 +118,45 @@ LENGTH_KEYS = (
 
 
 @dataclass(frozen=True)
+class TgiLauncherView:
+    """What TGI 3.3.6's launcher reads of config.json to default `--max-batch-prefill-tokens`
+    (launcher/src/main.rs: `RawConfig` -> `Config`, top-level keys only; `flop`, `model_vram`, `token_vram`)."""
+
+    flop: int | None
+    """FLOPs per token; None with a `vision_config` or a missing field."""
+    max_positions: int | None
+    model_vram: int | None
+    """None for a quantized checkpoint."""
+    token_vram: int | None
+
+
+def tgi_launcher_view(config: Mapping[str, Any]) -> TgiLauncherView:
+    """The launcher's own arithmetic, reproduced as written (its attention term of `model_vram` has no hidden size;
+    the kit keeps that, since it only caps the prefill)."""
+    hidden = config.get("hidden_size") or config.get("n_embd")
+    heads = config.get("num_attention_heads")
+    head_dim = config.get("head_dim") or (hidden // heads if hidden and heads and hidden % heads == 0 else None)
+    kv = config.get("num_key_value_heads") or heads
+    inter, layers, vocab = config.get("intermediate_size"), config.get("num_hidden_layers"), config.get("vocab_size")
+    experts_per_token = config.get("num_experts_per_tok") or 1
+    shared, experts = config.get("n_shared_experts") or 0, config.get("num_local_experts") or 1
+    quant = config.get("quantization_config")
+    quantized = isinstance(quant, Mapping) and "quant_method" in quant
+    flop = model_vram = token_vram = None
+    if heads and kv and head_dim and hidden and inter and layers:
+        attention = (2 * heads + 2 * kv + 2 * kv + 2 * heads + 2 * heads) * head_dim * hidden
+        if "vision_config" not in config:
+            flop = layers * (attention + 2 * 3 * hidden * inter * (experts_per_token + shared))
+        if not quantized:
+            token_vram = kv * 2 * head_dim * 2 * layers + (inter + inter // 2) * experts * 2 * 3
+            if vocab:
+                layer = 3 * inter * experts * hidden + (heads + 2 * kv) * head_dim + heads * head_dim * hidden
+                model_vram = (layer * layers + 2 * hidden * vocab) * 2
+    positions = config.get("max_position_embeddings") or config.get("max_seq_len") or config.get("n_positions")
+    return TgiLauncherView(flop, positions, model_vram, token_vram)
+
+
+@dataclass(frozen=True)
 class TextConfig:
     """What sizing needs of the language model, defaults applied."""
 
@@ -154,6 +193,7 @@ class TextConfig:
     kv_cache_scheme: Mapping[str, Any] | None
     defaults_used: tuple[str, ...]
     """`field=value (Class default)` for every value the file did not give."""
+    tgi_launcher: TgiLauncherView | None = None
 
     @property
     def mla(self) -> bool:
@@ -304,4 +344,5 @@ def read_text_config(config: Mapping[str, Any]) -> TextConfig:
         quantization=str(quant.get("quant_method", "unknown")) if quant else None,
         kv_cache_scheme=quant.get("kv_cache_scheme") if quant else None,
         defaults_used=tuple(dict.fromkeys(r.used)),
+        tgi_launcher=tgi_launcher_view(config),
     )

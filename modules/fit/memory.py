@@ -31,7 +31,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules.catalog.engines import SAFETY_MARGIN, Engine, MemoryFacts
+from modules.catalog.engines import (
+    SAFETY_MARGIN,
+    TGI_CARD_F16_FLOPS,
+    TGI_DEFAULT_PREFILL_TOKENS,
+    TGI_LAUNCHER_WIGGLE_ROOM,
+    Engine,
+    MemoryFacts,
+)
 from modules.catalog.gpu import GPU_MACHINE_TYPES, GPU_MEMORY_GB
 from modules.catalog.tpu import HBM_GIB_PER_CHIP, PODSLICE_ACCELERATOR, TPU_V5E_MACHINE_TYPES
 from modules.config.pools import GpuPool, TpuPool
@@ -46,8 +53,6 @@ KV_BLOCK_TOKENS = 16
 MIN_CONTEXT = 2048
 #: Query/key head width of DeepSeek's MLA attention in the prefill (qk_nope_head_dim 128 + qk_rope_head_dim 64).
 MLA_QK_HEAD_DIM = 192
-#: TGI 3.3.6 launcher: default max_batch_prefill_tokens for Gemma 3 (launcher/src/main.rs, `default_optimal`).
-TGI_GEMMA3_PREFILL_TOKENS = 8000
 #: Accelerator names as people say them.
 ACCELERATOR_LABELS = {PODSLICE_ACCELERATOR: "TPU v5e", "tpu-v5-lite-device": "TPU v5e"}
 
@@ -208,12 +213,34 @@ def activation_bytes_per_token(profile: ModelProfile, tp: int, dtype_bytes: int)
     return dtype_bytes * (4 * c.hidden_size + attention + mlp)
 
 
+def tgi_prefill_tokens(profile: ModelProfile, shape: PoolShape, engine: Engine, facts: MemoryFacts) -> int:
+    """TGI's launcher default for --max-batch-prefill-tokens (modules/catalog/engines.py, TGI_CARD_F16_FLOPS).
+
+    The memory cap uses the catalog's figure read as GiB (24 GB -> 24 GiB), which is at least what nvidia-smi reports
+    (L4 23,034 MiB, H100 81,559 MiB, H200 143,771 MiB): the cap comes out no lower than TGI's, so the prefill (and the
+    activation reserved for it) no smaller."""
+    view = profile.config.tgi_launcher
+    tokens = TGI_DEFAULT_PREFILL_TOKENS.get(profile.config.top_model_type, facts.prefill_tokens)
+    flops = TGI_CARD_F16_FLOPS.get(shape.accelerator)
+    if view is None:
+        return tokens
+    if view.flop and flops and flops * shape.devices // view.flop > 100:
+        tokens = flops * shape.devices // view.flop
+    if view.max_positions:
+        tokens = min(tokens, view.max_positions)
+    if view.model_vram and view.token_vram:
+        total = shape.devices * shape.device_bytes // 10**9 * GiB  # the catalog's GB read as GiB
+        vram = int(total * engine.memory_utilization * TGI_LAUNCHER_WIGGLE_ROOM)
+        if vram > view.model_vram:
+            tokens = min(tokens, (vram - view.model_vram) // view.token_vram)
+    return tokens
+
+
 def reservation(profile: ModelProfile, shape: PoolShape, engine: Engine, facts: MemoryFacts, dtype: str) -> Reservation:
     large = _large_device(facts, shape)
     tokens = facts.large_device_prefill_tokens if large else facts.prefill_tokens
-    if engine.name == "tgi" and profile.config.top_model_type == "gemma3":
-        tokens = TGI_GEMMA3_PREFILL_TOKENS
-    tokens = min(tokens, profile.context_length) if engine.name == "tgi" else tokens
+    if engine.name == "tgi":
+        tokens = tgi_prefill_tokens(profile, shape, engine, facts)
     sequences = min(facts.large_device_sampler_sequences if large else facts.sampler_sequences, tokens)
     activation = 0
     if facts.reserves_profile_activation:

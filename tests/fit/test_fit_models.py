@@ -154,15 +154,19 @@ def test_multi_head_latent_attention_kv_cache(deepseek: ModelProfile) -> None:
     (4 x 7,168 + 3 x 16 x 192 + 8 x (3 x 256 + 7,168)) + 1,024 x 129,280 x 16 = 3,779,067,904; runtime 256 MiB +
     2 GiB; margin 2.82e9 -> budget 126.9e9 - ... = 32,744,882,144 >= 163,840 x 70,272 = 11,513,364,480: the full
     context fits.
-    TGI 3.3.6 keeps K and V uncompressed: 2 x 128 / 8 heads x 192 x 2 B = 12,288 B per layer per token:
-    22,735,042,400 / (61 x 12,288) = 30,331 tokens -> 30,320."""
+    TGI 3.3.6 keeps K and V uncompressed: 2 x 128 / 8 heads x 192 x 2 B = 12,288 B per layer per token. Its
+    launcher prefills 8 x 989e12 / 466,547,113,984 FLOPs per token (61 x (5 x 2 x 128 x 56 x 7,168 + 6 x 7,168 x
+    18,432 x 9)) = 16,958 tokens at warm-up: activation 16,958 x 2 x 101,376 = 3,438,268,416; budget 0.81 x 141e9 -
+    85,140,130,848 - 3,438,268,416 - 2,684,354,560 - 2,820,000,000 = 20,127,246,176; / (61 x 12,288) = 26,852 tokens
+    -> 26,848."""
     f = fit(deepseek, H200_X8, VLLM)
     assert (f.layout.token_bytes, f.layout.block_tokens, f.layout.layers) == (1152, 64, 61)
     assert (f.weight_bytes, f.kv_budget_bytes) == (85_140_130_848, 32_744_882_144)
     assert (f.max_model_len, f.kv_bytes) == (163_840, 11_513_364_480)
     assert fit(deepseek, H100_X8, VLLM).problem == "the weights and start-up reservations exceed the usable memory"
     t = fit(deepseek, H200_X8, TGI)
-    assert (t.layout.token_bytes, t.kv_budget_bytes, t.max_model_len) == (12_288, 22_735_042_400, 30_320)
+    assert (t.reservation.prefill_tokens, t.reservation.activation) == (16_958, 3_438_268_416)
+    assert (t.layout.token_bytes, t.kv_budget_bytes, t.max_model_len) == (12_288, 20_127_246_176, 26_848)
 
 
 def test_kimi_k2_is_mla_too() -> None:

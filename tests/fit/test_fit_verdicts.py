@@ -10,8 +10,11 @@ Hand derivation, per device (the rule in modules/fit/memory.py, facts in modules
   5,376 x 62 + 5,376 + q/k norms 62 x 256 + vision 1-D 400,752, x 2 B) / 2,730,491,904; deepseek-v3:
   673,150,611,808 held as stored, 1,138,633,568 of it replicated; the others likewise.
 - activation: vLLM on GPU profiles `T` tokens (2,048; 8,192 on H100/H200) and samples `S` sequences (256;
-  1,024): T x 2 x (4 x hidden + 3 x heads/TP x head dim + MLP width) + S x vocab x 16; TGI prefills 4,096
-  tokens (8,000 for Gemma 3) without a sampler term; tpu-inference: none.
+  1,024): T x 2 x (4 x hidden + 3 x heads/TP x head dim + MLP width) + S x vocab x 16; TGI prefills its
+  launcher's default, T = card FLOP/s x GPUs / model FLOPs per token (L4 121e12, H100 900e12, H200 989e12;
+  Llama-3.1-8B: 15,032,385,536 FLOPs per token -> 8,049 tokens on one L4), capped by max_position_embeddings and
+  the tokens that fit 0.9 x 0.95 of the memory, 8,000 for Gemma 3 (a vision_config: no optimum), without a sampler
+  term; tpu-inference: none.
 - runtime: 256 MiB (vLLM), 512 MiB (TGI), + 2 GiB on GPUs when TP > 1; margin: 2% of the device.
 - usable: 0.90 x device for vLLM (v5e chip 15,461,882,265; L4 21.6e9; H100 72e9; H200 126.9e9), 0.81 x device
   for TGI; KV budget = usable - weights - activation - runtime - margin.
@@ -36,13 +39,13 @@ Hand derivation, per device (the rule in modules/fit/memory.py, facts in modules
     v5e-1x1    GPU only
     v5e-2x2    GPU only
     v5e-2x4    GPU only
-    l4-x1         13536   16060522496   587202560   536870912   480000000    1775404032   4096
-    l4-x2        120304    8030527488   360710144  2684354560   480000000    7884407808   2048
-    l4-x4        131072    4015529984   247463936  2684354560   480000000   12012651520   1024
-    l4-x8        131072    2008031232   190840832  2684354560   480000000   14076773376    512
-    h100-x1      131072   16060522496   587202560   536870912  1600000000   46015404032   4096
-    h100-x8      131072    2008031232   190840832  2684354560  1600000000   58316773376    512
-    h200-x8      131072    2008031232   190840832  2684354560  2820000000  106506773376    512
+    l4-x1          9216   16060522496  1153904640   536870912   480000000    1208701952   4096
+    l4-x2        104176    8030527488  1417654272  2684354560   480000000    6827463680   2048
+    l4-x4        131072    4015529984  1945213952  2684354560   480000000   10314901504   1024
+    l4-x8        131072    2008031232  3000245248  2684354560   480000000   11267368960    512
+    h100-x1      131072   16060522496  8582963200   536870912  1600000000   38019643392   4096
+    h100-x8      131072    2008031232  6106906624  2684354560  1600000000   52400707584    512
+    h200-x8      131072    2008031232  6106906624  2684354560  2820000000  100590707584    512
     mistral-7b-v0.3 (vllm):
     v5e-1x1        2560   14496047104           0   268435456   343597383     353802322   4096
     v5e-2x2       32768    3624411136           0   268435456   343597383   11225438290   1024
@@ -193,13 +196,13 @@ VERDICTS = [
     ("llama-3.1-8b", "tgi", "v5e-1x1", 0, None),
     ("llama-3.1-8b", "tgi", "v5e-2x2", 0, None),
     ("llama-3.1-8b", "tgi", "v5e-2x4", 0, None),
-    ("llama-3.1-8b", "tgi", "l4-x1", 13536, 1775404032),
-    ("llama-3.1-8b", "tgi", "l4-x2", 120304, 7884407808),
-    ("llama-3.1-8b", "tgi", "l4-x4", 131072, 12012651520),
-    ("llama-3.1-8b", "tgi", "l4-x8", 131072, 14076773376),
-    ("llama-3.1-8b", "tgi", "h100-x1", 131072, 46015404032),
-    ("llama-3.1-8b", "tgi", "h100-x8", 131072, 58316773376),
-    ("llama-3.1-8b", "tgi", "h200-x8", 131072, 106506773376),
+    ("llama-3.1-8b", "tgi", "l4-x1", 9216, 1208701952),
+    ("llama-3.1-8b", "tgi", "l4-x2", 104176, 6827463680),
+    ("llama-3.1-8b", "tgi", "l4-x4", 131072, 10314901504),
+    ("llama-3.1-8b", "tgi", "l4-x8", 131072, 11267368960),
+    ("llama-3.1-8b", "tgi", "h100-x1", 131072, 38019643392),
+    ("llama-3.1-8b", "tgi", "h100-x8", 131072, 52400707584),
+    ("llama-3.1-8b", "tgi", "h200-x8", 131072, 100590707584),
     ("mistral-7b-v0.3", "vllm", "v5e-1x1", 2560, 353802322),
     ("mistral-7b-v0.3", "vllm", "v5e-2x2", 32768, 11225438290),
     ("mistral-7b-v0.3", "vllm", "v5e-2x4", 32768, 13037377618),
