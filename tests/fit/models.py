@@ -7,8 +7,11 @@ the shapes trustworthy: a wrong shape would miss the published figure."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from math import ceil
 from typing import Any
+
+from modules.fit.profile import ModelProfile, profile_model
 
 Tensors = dict[str, tuple[str, list[int]]]
 """name -> (safetensors dtype, shape)"""
@@ -461,3 +464,9 @@ def parameters(tensors: Iterable[tuple[str, list[int]]]) -> int:
             n *= d
         total += n
     return total
+
+
+@cache
+def deepseek_v3_profile() -> ModelProfile:
+    """DeepSeek-V3's 91,991 tensors take a second to build and count: once per test session."""
+    return profile_model(DEEPSEEK_V3, headers(deepseek_v3_tensors(DEEPSEEK_V3), shards=8))

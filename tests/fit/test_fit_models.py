@@ -11,11 +11,10 @@ from modules.catalog.engines import ENGINES
 from modules.fit.config import read_text_config
 from modules.fit.dtypes import kv_cache_dtype, served_dtype
 from modules.fit.errors import ProfileError
-from modules.fit.kv import FULL, SLIDING
+from modules.fit.kv import FULL, SLIDING, kv_layout
 from modules.fit.memory import PoolShape, fit, gpu_shape, tpu_shape
 from modules.fit.profile import ModelProfile, profile_model
 from tests.fit.models import (
-    DEEPSEEK_V3,
     GEMMA_2_27B,
     GEMMA_3_27B,
     KIMI_K2,
@@ -25,11 +24,13 @@ from tests.fit.models import (
     QWEN2_5_7B,
     TINYLLAMA_V1_1,
     awq_llama_tensors,
+    deepseek_v3_profile,
     deepseek_v3_tensors,
     gemma3_tensors,
     headers,
     llama4_text_tensors,
     llama_tensors,
+    parameters,
 )
 
 VLLM, TGI = ENGINES["vllm"], ENGINES["tgi"]
@@ -43,7 +44,7 @@ V5E_2X4 = tpu_shape("ct5lp-hightpu-8t")
 
 @pytest.fixture(scope="module")
 def deepseek() -> ModelProfile:
-    return profile_model(DEEPSEEK_V3, headers(deepseek_v3_tensors(DEEPSEEK_V3), shards=8))
+    return deepseek_v3_profile()
 
 
 @pytest.fixture(scope="module")
@@ -171,12 +172,13 @@ def test_multi_head_latent_attention_kv_cache(deepseek: ModelProfile) -> None:
 
 def test_kimi_k2_is_mla_too() -> None:
     """moonshotai/Kimi-K2-Instruct has model_type kimi_k2 (no transformers class: DeepseekV3Config's defaults) and
-    vLLM treats it as MLA. 1,026,470,727,640 fp8 parameters do not fit 8 x H200 (8 x 126.9e9 usable)."""
+    vLLM treats it as MLA: the same 1,152 B latent per layer per token, whole on each of 8 GPUs; 61 layers. (Its
+    1,026,470,727,640 fp8 parameters, counted by the same builder, cannot fit 8 x H200: 8 x 126.9e9 usable.)"""
     config = read_text_config(KIMI_K2)
-    assert (config.mla, config.mla_latent_dim, config.context_length) == (True, 576, 131_072)
-    p = profile_model(KIMI_K2, headers(deepseek_v3_tensors(KIMI_K2), shards=8))
-    assert p.parameters == 1_026_470_727_640
-    assert fit(p, H200_X8, VLLM).problem == "the weights and start-up reservations exceed the usable memory"
+    assert (config.mla, config.mla_latent_dim, config.context_length) == (True, 576, 131_072)  # yarn 4,096 x 32
+    layout = kv_layout(config, "vllm", "gpu", 8, "bfloat16", hybrid=True, scheduled_tokens=8192)
+    assert (layout.token_bytes, layout.groups, layout.block_tokens) == (1152, ((FULL, 61, 0),), 64)
+    assert parameters(deepseek_v3_tensors(KIMI_K2).values()) == 1_026_470_727_640
 
 
 def test_mla_on_tpu_is_not_modelled(deepseek: ModelProfile) -> None:

@@ -176,7 +176,6 @@ CHECKPOINTS = {
     "mistral-7b-v0.3": lambda: (m.MISTRAL_7B_V03, m.llama_tensors(m.MISTRAL_7B_V03)),
     "mixtral-8x7b": lambda: (m.MIXTRAL_8X7B, m.llama_tensors(m.MIXTRAL_8X7B)),
     "gemma-3-27b": lambda: (m.GEMMA_3_27B, m.gemma3_tensors(m.GEMMA_3_27B)),
-    "deepseek-v3": lambda: (m.DEEPSEEK_V3, m.deepseek_v3_tensors(m.DEEPSEEK_V3)),
     "tinyllama-f32": lambda: (m.TINYLLAMA_V1_1, m.llama_tensors(m.TINYLLAMA_V1_1, dtype="F32")),
     "llama-3.1-8b-awq": lambda: (m.LLAMA_3_1_8B_AWQ, m.awq_llama_tensors(m.LLAMA_3_1_8B_AWQ)),
     "llama-4-scout": lambda: (m.LLAMA_4_SCOUT, m.llama4_text_tensors(m.LLAMA_4_SCOUT)),
@@ -298,6 +297,8 @@ VERDICTS = [
 
 @cache
 def profile(name: str) -> ModelProfile:
+    if name == "deepseek-v3":
+        return m.deepseek_v3_profile()
     config, tensors = CHECKPOINTS[name]()
     return profile_model(config, m.headers(tensors, shards=4))
 
