@@ -216,7 +216,7 @@ class _Reader:
         if key in self.data:
             return self.data[key]
         value = self.defaults.get(key, None if default is _UNSET else default)
-        if key in self.defaults:
+        if key in self.defaults and value is not None:  # a None default means "derived": nothing taken to report
             self.used.append(f"{key}={value} ({self.class_name} default)")
         return value
 

@@ -63,12 +63,13 @@ def fit_lines(fit: Fit, pool: str, alternative: PoolShape | None) -> list[str]:
         return [*lines, "", f"does not fit: {fit.problem}", *_alternative(alternative)]
     util = fit.engine.memory_utilization * fit.facts.kv_fraction_factor
     r = fit.reservation
+    held = "as stored" if fit.profile.quantized else fit.served_dtype
     lines += [
         f"engine     {fit.engine.name} ({fit.facts.version}), served in {fit.served_dtype}, KV cache {fit.kv_dtype}, "
         f"memory utilisation {util:.2f}, tensor parallel {tp} (every device of the node)",
         f"KV cache   {fit.layout.token_bytes:,} B per token per layer per device = {fit.layout.detail}",
         "",
-        f"{'per device':16}{'':>12}",
+        "per device",
     ]
     activation = (
         f"profile pass: {r.prefill_tokens:,} tokens"
@@ -78,7 +79,7 @@ def fit_lines(fit: Fit, pool: str, alternative: PoolShape | None) -> list[str]:
     )
     rows = [
         ("usable", fit.usable_bytes, f"{util:.2f} x {shape.device_bytes:,} B"),
-        ("weights", fit.weight_bytes, f"{fit.served_dtype}, {tp}-way tensor parallel"),
+        ("weights", fit.weight_bytes, f"{held}, {tp}-way tensor parallel"),
         ("activation", r.activation, activation),
         ("runtime", r.runtime, "outside the engine's accounting" + (" + collectives" if tp > 1 else "")),
         ("safety margin", r.margin, f"{SAFETY_MARGIN:.0%} of device memory"),
