@@ -1,34 +1,60 @@
-"""Does a model fit a pool? Weights plus KV cache against the engine's share of accelerator memory.
+"""Will the engine start with this context on this pool? Weights, start-up reservations and KV cache per device.
 
-The rule (vLLM's own start-up check, applied to both engines):
-    usable      = memory_utilization x memory per device x tensor-parallel size
-    KV budget   = usable - weight bytes
-    KV tokens   = KV budget // KV bytes per token
-    fits        = the weights fit and KV tokens >= context x concurrent sequences
-Tensor-parallel size is every device of one node (all chips of a single-host TPU slice, all GPUs of a GPU node): a
-deployment takes the whole node, so sharding wider costs nothing and leaves the most KV cache. When TP exceeds the
-model's KV heads, each device still holds one head (vLLM replicates them), which the KV size accounts for.
+The rule, per device of one node (tensor-parallel size = every device of the node: a deployment takes the whole node,
+so sharding wider costs nothing and leaves the most KV cache):
 
-Memory per device: TPU v5e 16 GiB HBM; GPUs by the catalog's vendor figure read as decimal GB (24 GB L4 =
-24e9 bytes), which is slightly below what the driver reports and so errs on the safe side.
+    usable     = memory_utilization x kv_fraction_factor x device memory   (engine facts: modules/catalog/engines.py)
+    reserved   = activation peak of the engine's profiling / warm-up pass  (vLLM on GPU, TGI)
+               + runtime memory outside that accounting (+ collective buffers when TP > 1)
+               + the kit's safety margin, SAFETY_MARGIN x device memory
+    KV budget  = usable - weights on the device - reserved
+    fits       = the KV cache of `max_num_seqs` sequences of `max_model_len` tokens (modules/fit/kv.py) fits the budget
+
+`max_model_len` (what `hfkit serve` writes) is the largest context, in 16-token steps and capped at the model's
+derived length, whose KV cache fits: the engine then passes its own check (vLLM `check_enough_kv_cache_memory`,
+TGI `max_total_tokens <= max_batch_total_tokens`) with the margin to spare.
+
+Activation peak, per device (an upper estimate of what vLLM's `profile_run` / TGI's warm-up allocate through torch):
+    prefill tokens x dtype bytes x (4 x hidden + 3 x query heads per rank x head dim + MLP width per rank)
+    + sampler sequences x vocabulary x sampler bytes per logit          (vLLM's dummy sampler run)
+where the MLP width is 3 x intermediate / TP for dense layers and experts per token x (3 x expert intermediate / TP +
+hidden) for MoE layers (fused MoE's intermediate caches), whichever is larger. vLLM 0.11.0 captures CUDA graphs
+after sizing the KV cache, from the memory above the utilisation (vllm/v1/worker/gpu_worker.py
+`compile_or_warm_up_model`: "memory_profiling does not consider CUDAGraph memory size"), and tpu-inference compiles
+its XLA programs there too: neither is charged to the KV budget.
+
+Memory per device comes from the shape: TPU chips from the catalog's HBM figure, GPUs from the catalog's vendor
+figure read as decimal GB (24 GB L4 = 24e9 bytes), slightly below what the driver reports, so it errs safe.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from modules.catalog.engines import Engine
+from modules.catalog.engines import (
+    SAFETY_MARGIN,
+    TGI_CARD_F16_FLOPS,
+    TGI_DEFAULT_PREFILL_TOKENS,
+    TGI_LAUNCHER_WIGGLE_ROOM,
+    Engine,
+    MemoryFacts,
+)
 from modules.catalog.gpu import GPU_MACHINE_TYPES, GPU_MEMORY_GB
 from modules.catalog.tpu import HBM_GIB_PER_CHIP, PODSLICE_ACCELERATOR, TPU_V5E_MACHINE_TYPES
 from modules.config.pools import GpuPool, TpuPool
+from modules.fit.dtypes import DTYPE_BYTES, kv_cache_dtype, served_dtype
+from modules.fit.kv import KvLayout, cdiv, kv_layout
 from modules.fit.profile import ModelProfile
 
 GiB = 1024**3
-TPU_V5E_BYTES_PER_CHIP = HBM_GIB_PER_CHIP * GiB
-#: vLLM allocates the KV cache in blocks of 16 tokens: a recommended context is a multiple of it.
+#: A recommended context is a multiple of vLLM's 16-token KV block.
 KV_BLOCK_TOKENS = 16
 #: Without --max-model-len, a pool "fits" when at least this context (or the model's own, if shorter) fits.
 MIN_CONTEXT = 2048
+#: Query/key head width of DeepSeek's MLA attention in the prefill (qk_nope_head_dim 128 + qk_rope_head_dim 64).
+MLA_QK_HEAD_DIM = 192
+#: Accelerator names as people say them.
+ACCELERATOR_LABELS = {PODSLICE_ACCELERATOR: "TPU v5e", "tpu-v5-lite-device": "TPU v5e"}
 
 
 @dataclass(frozen=True)
@@ -49,8 +75,10 @@ class PoolShape:
 
     def describe(self) -> str:
         if self.kind == "tpu":
-            return f"{self.machine_type} (TPU v5e {self.topology}, {self.devices} chips x 16 GiB)"
-        return f"{self.machine_type} ({self.devices} x {self.accelerator}, {GPU_MEMORY_GB[self.accelerator]} GB each)"
+            label = ACCELERATOR_LABELS.get(self.accelerator, self.accelerator)
+            chips = f"{self.devices} chips x {self.device_bytes / GiB:g} GiB"
+            return f"{self.machine_type} ({label} {self.topology}, {chips})"
+        return f"{self.machine_type} ({self.devices} x {self.accelerator}, {self.device_bytes / 10**9:g} GB each)"
 
 
 def tpu_shape(machine_type: str, topology: str | None = None, slice_chips: int | None = None) -> PoolShape:
@@ -58,7 +86,7 @@ def tpu_shape(machine_type: str, topology: str | None = None, slice_chips: int |
     topology = topology or machine.single_host_topology
     chips = slice_chips or machine.chips
     return PoolShape(
-        "tpu", machine_type, machine.accelerator, chips, TPU_V5E_BYTES_PER_CHIP, topology, chips > machine.chips
+        "tpu", machine_type, machine.accelerator, chips, HBM_GIB_PER_CHIP * GiB, topology, chips > machine.chips
     )
 
 
@@ -81,21 +109,43 @@ def catalog_shapes() -> list[PoolShape]:
 
 
 @dataclass(frozen=True)
+class Reservation:
+    """Memory taken per device before the KV cache is sized, besides the weights."""
+
+    activation: int
+    prefill_tokens: int
+    sampler_sequences: int
+    runtime: int
+    margin: int
+
+    @property
+    def total(self) -> int:
+        return self.activation + self.runtime + self.margin
+
+
+@dataclass(frozen=True)
 class Fit:
     profile: ModelProfile
     shape: PoolShape
     engine: Engine
+    facts: MemoryFacts | None
     tensor_parallel: int
+    served_dtype: str
+    kv_dtype: str
     usable_bytes: int
-    kv_bytes_per_token: int
+    """Per device: what the engine may take for weights, activations and KV cache."""
+    weight_bytes: int
+    """Per device, as the engine holds them."""
+    reservation: Reservation
     kv_budget_bytes: int
-    kv_tokens: int
+    """Per device: what is left for the KV cache."""
+    layout: KvLayout | None
     max_num_seqs: int
     context_limit: int
-    """Largest context that fits `max_num_seqs` sequences (capped at the model's), 0 when nothing fits."""
+    """Largest context whose KV cache fits `max_num_seqs` sequences (capped at the model's), 0 when nothing fits."""
     required_context: int
     max_model_len: int
-    """The context to serve with: --max-model-len when given, else `context_limit`."""
+    """The context to serve with: --max-model-len when given, else `context_limit`. What `hfkit serve` writes."""
     problem: str | None
     """Why it does not fit (None when it fits)."""
 
@@ -105,22 +155,120 @@ class Fit:
 
     @property
     def kv_bytes(self) -> int:
-        """KV cache for `max_model_len` x `max_num_seqs` tokens."""
-        return self.kv_bytes_per_token * self.max_model_len * self.max_num_seqs
+        """KV cache per device for `max_model_len` x `max_num_seqs` tokens."""
+        return self.layout.sequence_bytes(self.max_model_len) * self.max_num_seqs if self.layout else 0
 
     @property
     def headroom_bytes(self) -> int:
-        return self.usable_bytes - self.profile.weight_bytes - self.kv_bytes
+        return self.kv_budget_bytes - self.kv_bytes
+
+    @property
+    def kv_tokens(self) -> int:
+        """Tokens the budget holds with every layer keeping every token (the simple capacity figure)."""
+        if not self.layout or self.kv_budget_bytes <= 0:
+            return 0
+        return self.kv_budget_bytes // (self.layout.token_bytes * self.layout.layers)
+
+
+def _heads_problem(profile: ModelProfile, shape: PoolShape, engine: Engine) -> str | None:
+    """Tensor-parallel splits the engines refuse (vLLM: attention heads divide by TP, KV heads divide by TP or TP by
+    KV heads, `QKVParallelLinear`; tpu-inference: `get_padded_num_heads` asserts the same; TGI: both divide)."""
+    tp, heads, kv = shape.devices, profile.attention_heads, profile.kv_heads
+    if heads % tp:
+        return f"{heads} attention heads do not split across {tp} devices"
+    if profile.config.mla:
+        return None
+    if engine.name == "tgi" and kv % tp:
+        return f"{kv} KV heads do not split across {tp} devices (TGI needs num_key_value_heads divisible by shards)"
+    if (kv >= tp and kv % tp) or (kv < tp and tp % kv):
+        return f"{kv} KV heads do not split across {tp} devices"
+    return None
 
 
 def _unsupported(profile: ModelProfile, shape: PoolShape, engine: Engine) -> str | None:
-    if shape.kind not in engine.accelerators:
+    if shape.kind not in engine.accelerators or shape.kind not in engine.memory:
         return f"{engine.name} does not run on {shape.kind.upper()}"
     if shape.multi_host:
         return f"{shape.topology} is a multi-host TPU slice and {engine.name} on TPU on GKE is single-host"
-    if profile.attention_heads % shape.devices:
-        return f"{profile.attention_heads} attention heads do not split across {shape.devices} devices"
-    return None
+    if shape.kind == "tpu" and profile.config.mla:
+        return "multi-head latent attention (kv_lora_rank) on TPU is not modelled by hfkit fit"
+    return _heads_problem(profile, shape, engine)
+
+
+def _large_device(facts: MemoryFacts, shape: PoolShape) -> bool:
+    return shape.device_bytes >= facts.large_device_bytes and not any(
+        name in shape.accelerator for name in facts.large_device_excluded
+    )
+
+
+def activation_bytes_per_token(profile: ModelProfile, tp: int, dtype_bytes: int) -> int:
+    """Live activation bytes per scheduled token in one layer's forward pass on one rank (module doc)."""
+    c = profile.config
+    head = MLA_QK_HEAD_DIM if c.mla else c.head_dim
+    attention = 3 * max(1, c.attention_heads // tp) * head
+    mlp = 3 * cdiv(c.dense_intermediate_size, tp)
+    if c.experts:
+        expert = c.moe_intermediate_size or c.intermediate_size
+        mlp = max(mlp, (c.experts_per_token or 1) * (3 * cdiv(expert, tp) + c.hidden_size))
+    return dtype_bytes * (4 * c.hidden_size + attention + mlp)
+
+
+def tgi_prefill_tokens(profile: ModelProfile, shape: PoolShape, engine: Engine, facts: MemoryFacts) -> int:
+    """TGI's launcher default for --max-batch-prefill-tokens (modules/catalog/engines.py, TGI_CARD_F16_FLOPS).
+
+    The memory cap uses the catalog's figure read as GiB (24 GB -> 24 GiB), which is at least what nvidia-smi reports
+    (L4 23,034 MiB, H100 81,559 MiB, H200 143,771 MiB): the cap comes out no lower than TGI's, so the prefill (and the
+    activation reserved for it) no smaller."""
+    view = profile.config.tgi_launcher
+    tokens = TGI_DEFAULT_PREFILL_TOKENS.get(profile.config.top_model_type, facts.prefill_tokens)
+    flops = TGI_CARD_F16_FLOPS.get(shape.accelerator)
+    if view is None:
+        return tokens
+    if view.flop and flops and flops * shape.devices // view.flop > 100:
+        tokens = flops * shape.devices // view.flop
+    if view.max_positions:
+        tokens = min(tokens, view.max_positions)
+    if view.model_vram and view.token_vram:
+        total = shape.devices * shape.device_bytes // 10**9 * GiB  # the catalog's GB read as GiB
+        vram = int(total * engine.memory_utilization * TGI_LAUNCHER_WIGGLE_ROOM)
+        if vram > view.model_vram:
+            tokens = min(tokens, (vram - view.model_vram) // view.token_vram)
+    return tokens
+
+
+def reservation(profile: ModelProfile, shape: PoolShape, engine: Engine, facts: MemoryFacts, dtype: str) -> Reservation:
+    large = _large_device(facts, shape)
+    tokens = facts.large_device_prefill_tokens if large else facts.prefill_tokens
+    if engine.name == "tgi":
+        tokens = tgi_prefill_tokens(profile, shape, engine, facts)
+    sequences = min(facts.large_device_sampler_sequences if large else facts.sampler_sequences, tokens)
+    activation = 0
+    if facts.reserves_profile_activation:
+        per_token = activation_bytes_per_token(profile, shape.devices, DTYPE_BYTES[dtype])
+        sampler = sequences * profile.config.vocab_size * facts.sampler_bytes_per_logit
+        activation = tokens * per_token + sampler
+    runtime = facts.runtime_bytes + (facts.tensor_parallel_bytes if shape.devices > 1 else 0)
+    return Reservation(activation, tokens, sequences, runtime, int(SAFETY_MARGIN * shape.device_bytes))
+
+
+def largest_context(layout: KvLayout, budget: int, sequences: int, model_context: int) -> int:
+    """The largest context (the model's own, else a multiple of 16 tokens) whose KV cache fits `budget`."""
+
+    def fits(tokens: int) -> bool:
+        return sequences * layout.sequence_bytes(tokens) <= budget
+
+    if budget <= 0 or not fits(KV_BLOCK_TOKENS):
+        return 0
+    if fits(model_context):
+        return model_context
+    low, high = 1, model_context // KV_BLOCK_TOKENS  # fits(low * 16), not fits(high * 16) unless high == low
+    while low < high:
+        mid = (low + high + 1) // 2
+        if fits(mid * KV_BLOCK_TOKENS):
+            low = mid
+        else:
+            high = mid - 1
+    return low * KV_BLOCK_TOKENS
 
 
 def fit(
@@ -131,37 +279,59 @@ def fit(
     max_num_seqs: int = 1,
 ) -> Fit:
     tp = shape.devices
-    usable = int(engine.memory_utilization * shape.device_bytes) * tp
-    kv_per_token = profile.kv_bytes_per_token(max(profile.kv_heads, tp))
-    budget = usable - profile.weight_bytes
-    kv_tokens = max(budget, 0) // kv_per_token
-    per_seq = kv_tokens // max_num_seqs
-    limit = (
-        profile.context_length if per_seq >= profile.context_length else per_seq // KV_BLOCK_TOKENS * KV_BLOCK_TOKENS
-    )
-    required = max_model_len or min(MIN_CONTEXT, profile.context_length)
     problem = _unsupported(profile, shape, engine)
-    if problem is None and budget <= 0:
-        problem = "the weights alone exceed the usable memory"
-    elif problem is None and max_model_len is not None and max_model_len > profile.context_length:
+    facts = engine.memory.get(shape.kind)
+    required = max_model_len or min(MIN_CONTEXT, profile.context_length)
+    if problem is not None or facts is None:
+        return Fit(profile, shape, engine, facts, tp, "", "", 0, 0, Reservation(0, 0, 0, 0, 0), 0, None,
+                   max_num_seqs, 0, required, max_model_len or 0, problem)  # fmt: skip
+    dtype = served_dtype(profile.config, engine.name, shape.kind)
+    kv_dtype = kv_cache_dtype(profile.config, engine.name, shape.kind)
+    usable = int(engine.memory_utilization * facts.kv_fraction_factor * shape.device_bytes)
+    weights = profile.weight_bytes_per_device(DTYPE_BYTES[dtype], tp)
+    reserved = reservation(profile, shape, engine, facts, dtype)
+    budget = usable - weights - reserved.total
+    hybrid = facts.hybrid_kv_cache and shape.kind == "gpu"
+    layout = kv_layout(profile.config, engine.name, shape.kind, tp, kv_dtype, hybrid, reserved.prefill_tokens)
+    limit = largest_context(layout, budget, max_num_seqs, profile.context_length)
+    if budget <= 0:
+        problem = "the weights and start-up reservations exceed the usable memory"
+    elif max_model_len is not None and max_model_len > profile.context_length:
         problem = f"--max-model-len {max_model_len} exceeds the model's context length {profile.context_length}"
-    elif problem is None and limit < required:
+    elif limit < required:
         problem = f"the KV cache for {required} tokens x {max_num_seqs} sequence(s) does not fit"
+    elif engine.name == "tgi" and budget < layout.sequence_bytes(reserved.prefill_tokens):
+        problem = (
+            f"TGI's KV cache would hold fewer tokens than its max_batch_prefill_tokens ({reserved.prefill_tokens})"
+        )
     return Fit(
         profile=profile,
         shape=shape,
         engine=engine,
+        facts=facts,
         tensor_parallel=tp,
+        served_dtype=dtype,
+        kv_dtype=kv_dtype,
         usable_bytes=usable,
-        kv_bytes_per_token=kv_per_token,
+        weight_bytes=weights,
+        reservation=reserved,
         kv_budget_bytes=budget,
-        kv_tokens=kv_tokens,
+        layout=layout,
         max_num_seqs=max_num_seqs,
         context_limit=limit,
         required_context=required,
         max_model_len=max_model_len or limit,
         problem=problem,
     )
+
+
+def serving_max_model_len(
+    profile: ModelProfile, shape: PoolShape, engine: Engine, max_model_len: int | None = None
+) -> int:
+    """The `max_model_len` a deployment of this model on this shape starts with (0 when it does not fit): the one
+    number `hfkit serve` writes and the serving stack passes to the engine."""
+    result = fit(profile, shape, engine, max_model_len)
+    return result.max_model_len if result.fits else 0
 
 
 def smallest_fitting_shape(

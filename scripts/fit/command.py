@@ -1,22 +1,25 @@
 """The `hfkit fit` click command and the check `hfkit serve` shares with it.
 
-Exit codes: 0 fits, 1 does not fit, 2 usage (unknown pool, bad MODEL), 3 not staged."""
+Exit codes: 0 fits, 1 does not fit, 2 usage (unknown pool, bad MODEL, bad option), 3 not staged, 4 invalid
+environment file, 5 the model cannot be sized. With `--json`, stdout always holds exactly one JSON document: the fit,
+or `{"error": ..., "exit_code": ...}` on any failure."""
 
 from __future__ import annotations
 
 import json
 import sys
 from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import click
 from google.api_core.exceptions import GoogleAPICallError
 
 from modules.catalog.engines import ENGINES
-from modules.config import Environment
+from modules.config import ConfigError, Environment
 from modules.fit.memory import Fit, PoolShape, fit, pool_shape, smallest_fitting_shape
-from scripts.config_commands import CONFIG_OPTION_HELP, load_or_exit
-from scripts.fit.errors import FitError, NotStagedError
-from scripts.fit.source import StagedModel
+from scripts.config_commands import CONFIG_OPTION_HELP
+from scripts.fit.errors import EnvironmentFileError, FitError, NotStagedError
+from scripts.fit.source import StagedModel, StagedProfile
 from scripts.stage.errors import StageError
 from scripts.stage.manifest import DEFAULT_PREFIX
 
@@ -36,9 +39,25 @@ def gcs_error(exc: GoogleAPICallError, bucket: str, source: str) -> FitError:
     return FitError(f"GCS request failed on bucket '{bucket}': {exc.message}")
 
 
+def load_environment_file(config: str | None) -> Environment:
+    """The environment, or EnvironmentFileError (exit 4, not 1: 1 means "does not fit") with every problem."""
+    from modules.config import load_environment
+
+    try:
+        env = load_environment(config)
+    except ConfigError as exc:
+        raise EnvironmentFileError(
+            f"{exc.source}: {len(exc.errors)} error(s): {'; '.join(exc.errors)}", tuple(exc.errors)
+        ) from None
+    for line in env.warnings():
+        click.echo(f"  warning: {line}", err=True)
+    return env
+
+
 @dataclass(frozen=True)
 class FitCheck:
     staged: StagedModel
+    sized: StagedProfile
     pool: str
     fit: Fit
     alternative: PoolShape | None
@@ -74,24 +93,51 @@ def check_fit(
     try:
         client = make_client()
         staged = resolve_model(client, model, bucket, prefix)
-        profile = profile_staged(client, staged)
+        sized = profile_staged(client, staged)
     except StageError as exc:  # no credentials
         raise FitError(exc.message) from None
     except GoogleAPICallError as exc:
         raise gcs_error(exc, bucket if not model.startswith("gs://") else model.split("/")[2], source) from None
+    profile = sized.profile
     result = fit(profile, shape, ENGINES[engine], max_model_len, max_num_seqs)
     if result.fits:
-        return FitCheck(staged, pool, result, None)
+        return FitCheck(staged, sized, pool, result, None)
     alternative = smallest_fitting_shape(profile, ENGINES[engine], max_model_len, max_num_seqs)
     others = tuple(
         p.name
         for p in env.pools
         if p.name != pool and fit(profile, pool_shape(p), ENGINES[engine], max_model_len, max_num_seqs).fits
     )
-    return FitCheck(staged, pool, result, alternative, others)
+    return FitCheck(staged, sized, pool, result, alternative, others)
 
 
-@click.command("fit")
+def fail(exc: FitError, as_json: bool, **context: Any) -> NoReturn:
+    """Report a failure on stderr (and as the one JSON document with --json) and exit with its code."""
+    click.echo(f"Error: {exc.message}", err=True)
+    for line in getattr(exc, "errors", ()):
+        click.echo(f"  error: {line}", err=True)
+    if as_json:
+        doc: dict[str, Any] = {"error": exc.message, "exit_code": exc.exit_code, **context}
+        if getattr(exc, "errors", ()):
+            doc["errors"] = list(exc.errors)  # type: ignore[attr-defined]
+        click.echo(json.dumps(doc, indent=2))
+    sys.exit(exc.exit_code)
+
+
+class JsonErrorsCommand(click.Command):
+    """A command whose command-line errors also honour `--json` (click reports them before the callback runs)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        wants_json = "--json" in args
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if not wants_json:
+                raise
+            fail(FitError(exc.format_message()), True)
+
+
+@click.command("fit", cls=JsonErrorsCommand)
 @click.argument("model")
 @click.option("--pool", required=True, help="Name of a tpu_pools / gpu_pools entry of the environment.")
 @click.option("--engine", type=click.Choice(sorted(ENGINES)), default="vllm", show_default=True)
@@ -99,7 +145,7 @@ def check_fit(
 @click.option("--max-num-seqs", type=click.IntRange(1), default=1, show_default=True, help="Sequences at full context.")
 @click.option("--prefix", default=DEFAULT_PREFIX, show_default=True, help="Folder the stager used in the bucket.")
 @click.option("--config", "-c", type=click.Path(dir_okay=False), help=CONFIG_OPTION_HELP)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document on stdout (also on errors).")
 def fit_command(
     model: str,
     pool: str,
@@ -112,26 +158,27 @@ def fit_command(
 ) -> None:
     """Size staged MODEL (ORG/NAME: its latest staged commit; or gs://.../hfkit-manifest.json) on a pool.
 
-    Reads only the manifest, config.json and the safetensors headers; shows weights, KV cache and headroom per
-    device, the tensor-parallel size and the largest context that fits. Exit 0 fits, 1 does not fit.
+    Reads only the manifest, config.json, the safetensors index and the headers of the shards the engine loads;
+    shows weights, start-up reservations, KV cache and headroom per device, the tensor-parallel size and the
+    largest context the engine accepts. Exit 0 fits, 1 does not fit, 2 usage, 3 not staged, 4 invalid environment
+    file, 5 model cannot be sized.
     """
     from modules.config import config_path
     from scripts.fit.report import fit_document, fit_lines, profile_lines
 
-    env = load_or_exit(config)
     try:
+        env = load_environment_file(config)
         check = check_fit(env, str(config_path(config)), model, pool, engine, max_model_len, max_num_seqs, prefix)
     except FitError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
-        sys.exit(exc.exit_code)
+        fail(exc, as_json, model=model, pool=pool)
     staged, result = check.staged, check.fit
     if as_json:
-        doc = fit_document(staged.uri, staged.manifest.commit, pool, result, check.alternative)
+        doc = fit_document(staged.uri, staged.manifest.commit, pool, result, check.alternative, check.sized)
         doc["fitting_pools"] = list(check.fitting_pools)
         click.echo(json.dumps(doc, indent=2))
     else:
         click.echo(f"staged     {staged.manifest.repo} @ {staged.manifest.commit} ({staged.uri})")
-        for line in [*profile_lines(result.profile), *fit_lines(result, pool, check.alternative)]:
+        for line in [*profile_lines(result.profile, check.sized), *fit_lines(result, pool, check.alternative)]:
             click.echo(line)
         if check.fitting_pools:
             click.echo(f"pools of this environment that fit: {', '.join(check.fitting_pools)}")

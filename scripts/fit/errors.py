@@ -1,4 +1,6 @@
-"""One-line errors of `hfkit fit` and `hfkit serve`, each naming the value and the fix, with an exit code."""
+"""One-line errors of `hfkit fit` and `hfkit serve`, each naming the value and the fix, with an exit code.
+
+Exit codes: 0 fits, 1 does not fit, 2 usage, 3 not staged, 4 invalid environment file, 5 model cannot be sized."""
 
 from __future__ import annotations
 
@@ -23,3 +25,19 @@ class DoesNotFitError(FitError):
     """Exit 1: the model does not fit the pool."""
 
     exit_code = 1
+
+
+class EnvironmentFileError(FitError):
+    """Exit 4: the environment file is invalid (`hfkit validate` lists the same errors)."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, errors: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+class ModelError(FitError):
+    """Exit 5: the staged model cannot be sized (config or header malformed, or an architecture not modelled)."""
+
+    exit_code = 5

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from modules.catalog.engines import SAFETY_MARGIN
+from modules.fit.kv import FULL
 from modules.fit.memory import Fit, PoolShape
 from modules.fit.profile import ModelProfile
+from scripts.fit.source import StagedProfile
 
 GiB = 1024**3
 
@@ -14,65 +17,112 @@ def gib(n: int) -> str:
     return f"{n / GiB:,.2f} GiB"
 
 
-def profile_lines(profile: ModelProfile) -> list[str]:
-    dtypes = ", ".join(f"{dtype} {count:,}" for dtype, count in profile.parameters_by_dtype.items())
-    experts = f", {profile.experts} experts (all resident)" if profile.experts else ""
-    p = profile
-    return [
+def _files(paths: tuple[str, ...]) -> str:
+    return ", ".join(paths) if len(paths) <= 3 else f"{paths[0]} ... {paths[-1]} ({len(paths)} files)"
+
+
+def profile_lines(profile: ModelProfile, sized: StagedProfile | None = None) -> list[str]:
+    p, c = profile, profile.config
+    dtypes = ", ".join(f"{dtype} {count:,}" for dtype, count in p.parameters_by_dtype.items())
+    experts = f", {p.experts} experts (all resident)" if p.experts else ""
+    attention = (
+        f"multi-head latent attention (latent {c.kv_lora_rank} + rope {c.qk_rope_head_dim})"
+        if c.mla
+        else f"{p.attention_heads} attention / {p.kv_heads} KV heads, head dim {p.head_dim}"
+    )
+    kinds = {kind: c.layer_types.count(kind) for kind in dict.fromkeys(c.layer_types)}
+    if set(kinds) != {FULL}:
+        windows = {"sliding_attention": c.sliding_window, "chunked_attention": c.attention_chunk_size}
+        attention += "; " + ", ".join(
+            f"{n} {kind.replace('_attention', '')}" + (f" ({windows[kind]})" if kind in windows else "")
+            for kind, n in kinds.items()
+        )
+    stored = f"weights    {p.weight_bytes:,} B as stored ({gib(p.weight_bytes)})"
+    if p.quantized:
+        stored += f", {c.quantization} quantized: held as stored"
+    lines = [
         f"model      {p.model_type}: {p.parameters:,} parameters ({dtypes}){experts}",
-        f"           {p.layers} layers, {p.attention_heads} attention / {p.kv_heads} KV heads, head dim "
-        f"{p.head_dim}, context {p.context_length:,}",
-        f"weights    {p.weight_bytes:,} B ({gib(p.weight_bytes)})",
-        f"KV cache   {p.kv_bytes_per_token():,} B per token = 2 x {p.layers} layers x {p.kv_heads} KV heads x "
-        f"{p.head_dim} x {p.kv_dtype_bytes} B ({p.kv_dtype})",
+        f"           {p.layers} layers, {attention}, context {p.context_length:,}",
+        stored,
     ]
+    if p.skipped_parameters:
+        lines.append(f"           not loaded: {p.skipped_parameters:,} parameters of multi-token-prediction layers")
+    if sized is not None:
+        lines.append(f"           loaded: {_files(sized.loaded)}")
+        if sized.ignored:
+            lines.append(f"           not loaded by the engine: {_files(sized.ignored)}")
+    if c.defaults_used:
+        lines.append(f"defaults   {'; '.join(c.defaults_used)}")
+    return lines
 
 
 def fit_lines(fit: Fit, pool: str, alternative: PoolShape | None) -> list[str]:
     shape, tp = fit.shape, fit.tensor_parallel
-    util = fit.engine.memory_utilization
-    rows = [
-        ("usable memory", fit.usable_bytes, f"{util:.2f} x {shape.device_bytes:,} B x {tp}"),
-        ("weights", fit.profile.weight_bytes, ""),
-        (
-            "KV cache",
-            fit.kv_bytes,
-            f"{fit.max_model_len:,} tokens x {fit.max_num_seqs} seq x {fit.kv_bytes_per_token:,} B",
-        ),
-        ("headroom", fit.headroom_bytes, "left for more sequences"),
-    ]
-    lines = [
-        f"pool       {pool}: {shape.describe()}",
-        f"engine     {fit.engine.name}, memory utilisation {util:.2f}, tensor parallel {tp} (every device of the node)",
+    lines = [f"pool       {pool}: {shape.describe()}"]
+    if fit.facts is None or fit.layout is None:
+        return [*lines, "", f"does not fit: {fit.problem}", *_alternative(alternative)]
+    util = fit.engine.memory_utilization * fit.facts.kv_fraction_factor
+    r = fit.reservation
+    held = "as stored" if fit.profile.quantized else fit.served_dtype
+    lines += [
+        f"engine     {fit.engine.name} ({fit.facts.version}), served in {fit.served_dtype}, KV cache {fit.kv_dtype}, "
+        f"memory utilisation {util:.2f}, tensor parallel {tp} (every device of the node)",
+        f"KV cache   {fit.layout.token_bytes:,} B per token per layer per device = {fit.layout.detail}",
         "",
-        f"{'':16}{'total':>14}{'per device':>14}",
+        "per device",
     ]
-    shown = rows if fit.kv_budget_bytes > 0 else rows[:2]  # no KV rows when the weights alone do not fit
-    for label, value, note in shown:
-        lines.append(f"{label:16}{gib(value):>14}{gib(value // tp):>14}  {note}".rstrip())
+    activation = (
+        f"profile pass: {r.prefill_tokens:,} tokens"
+        + (f" + sampler {r.sampler_sequences} seqs x vocab" if r.sampler_sequences else "")
+        if r.activation
+        else "none (sized before compilation)"
+    )
+    rows = [
+        ("usable", fit.usable_bytes, f"{util:.2f} x {shape.device_bytes:,} B"),
+        ("weights", fit.weight_bytes, f"{held}, {tp}-way tensor parallel"),
+        ("activation", r.activation, activation),
+        ("runtime", r.runtime, "outside the engine's accounting" + (" + collectives" if tp > 1 else "")),
+        ("safety margin", r.margin, f"{SAFETY_MARGIN:.0%} of device memory"),
+        ("KV budget", fit.kv_budget_bytes, ""),
+    ]
+    if fit.kv_budget_bytes > 0 and fit.max_model_len:
+        rows += [
+            ("KV cache", fit.kv_bytes, f"{fit.max_model_len:,} tokens x {fit.max_num_seqs} seq"),
+            ("headroom", fit.headroom_bytes, "left for more sequences"),
+        ]
+    for label, value, note in rows:
+        lines.append(f"{label:16}{gib(value):>12}  {note}".rstrip())
     lines.append("")
     if fit.fits:
         lines.append(
-            f"fits: largest context {fit.context_limit:,} tokens for {fit.max_num_seqs} sequence(s) "
-            f"({fit.kv_tokens:,} KV tokens in all); serve with --tensor-parallel-size {tp} "
-            f"--max-model-len {fit.max_model_len}"
+            f"fits: largest context {fit.context_limit:,} tokens for {fit.max_num_seqs} sequence(s); "
+            f"serve with --tensor-parallel-size {tp} --max-model-len {fit.max_model_len}"
         )
-    else:
-        lines.append(f"does not fit: {fit.problem}")
-        if alternative is not None:
-            lines.append(f"smallest shape that fits: {alternative.describe()}")
-        else:
-            lines.append("no single-host shape in the catalog fits; quantize the model or shorten the context")
-    return lines
+        return lines
+    return [*lines, f"does not fit: {fit.problem}", *_alternative(alternative)]
 
 
-def fit_document(staged_uri: str, commit: str, pool: str, fit: Fit, alternative: PoolShape | None) -> dict[str, Any]:
-    p = fit.profile
+def _alternative(alternative: PoolShape | None) -> list[str]:
+    if alternative is not None:
+        return [f"smallest shape that fits: {alternative.describe()}"]
+    return ["no single-host shape in the catalog fits; quantize the model or shorten the context"]
+
+
+def fit_document(
+    staged_uri: str,
+    commit: str,
+    pool: str,
+    fit: Fit,
+    alternative: PoolShape | None,
+    sized: StagedProfile | None = None,
+) -> dict[str, Any]:
+    p, c, r = fit.profile, fit.profile.config, fit.reservation
     return {
         "model": staged_uri,
         "commit": commit,
         "pool": pool,
         "engine": fit.engine.name,
+        "engine_version": fit.facts.version if fit.facts else None,
         "fits": fit.fits,
         "problem": fit.problem,
         "profile": {
@@ -80,22 +130,44 @@ def fit_document(staged_uri: str, commit: str, pool: str, fit: Fit, alternative:
             "parameters": p.parameters,
             "parameters_by_dtype": p.parameters_by_dtype,
             "weight_bytes": p.weight_bytes,
+            "quantization": c.quantization,
+            "not_loaded_parameters": p.skipped_parameters,
             "layers": p.layers,
+            "layer_types": {kind: c.layer_types.count(kind) for kind in dict.fromkeys(c.layer_types)},
+            "sliding_window": c.sliding_window,
+            "attention_chunk_size": c.attention_chunk_size,
             "attention_heads": p.attention_heads,
             "kv_heads": p.kv_heads,
             "head_dim": p.head_dim,
+            "kv_lora_rank": c.kv_lora_rank,
+            "qk_rope_head_dim": c.qk_rope_head_dim,
             "context_length": p.context_length,
             "experts": p.experts,
-            "kv_bytes_per_token": p.kv_bytes_per_token(),
+            "defaults_used": list(c.defaults_used),
+            "loaded_files": list(sized.loaded) if sized else None,
+            "ignored_files": list(sized.ignored) if sized else None,
         },
+        "served_dtype": fit.served_dtype or None,
+        "kv_cache_dtype": fit.kv_dtype or None,
         "memory_utilization": fit.engine.memory_utilization,
         "tensor_parallel_size": fit.tensor_parallel,
-        "usable_bytes": fit.usable_bytes,
-        "kv_budget_bytes": fit.kv_budget_bytes,
+        "per_device": {
+            "device_bytes": fit.shape.device_bytes,
+            "usable_bytes": fit.usable_bytes,
+            "weight_bytes": fit.weight_bytes,
+            "activation_bytes": r.activation,
+            "prefill_tokens": r.prefill_tokens,
+            "sampler_sequences": r.sampler_sequences,
+            "runtime_bytes": r.runtime,
+            "safety_margin_bytes": r.margin,
+            "kv_budget_bytes": fit.kv_budget_bytes,
+            "kv_bytes_per_token_per_layer": fit.layout.token_bytes if fit.layout else None,
+            "kv_bytes": fit.kv_bytes,
+            "headroom_bytes": fit.headroom_bytes if fit.fits else None,
+        },
         "kv_tokens": fit.kv_tokens,
         "max_num_seqs": fit.max_num_seqs,
         "max_model_len": fit.max_model_len,
         "largest_context": fit.context_limit,
-        "headroom_bytes": fit.headroom_bytes if fit.fits else None,
         "smallest_fitting_shape": alternative.machine_type if alternative else None,
     }

@@ -1,9 +1,11 @@
 """Where a staged model is and what it is, read from GCS with as few bytes as possible.
 
 A model is read only through its manifest (the stager writes it last, so its presence means the commit is complete):
-the exact object generations it lists are read, `config.json` whole, and of each `*.safetensors` shard only the
-header: bytes 0-7 hold the header length N (little-endian u64), bytes 8..8+N-1 the JSON header with every tensor's
-dtype and shape. A 140 GB checkpoint is profiled from a few megabytes.
+the exact object generations it lists are read, `config.json` whole, `model.safetensors.index.json` when staged, and
+of each safetensors shard the engine loads only the header: bytes 0-7 hold the header length N (little-endian u64),
+bytes 8..8+N-1 the JSON header with every tensor's dtype and shape. A 140 GB checkpoint is profiled from a few
+megabytes. Which shards the engine loads is the staging rule (`scripts.stage.selection.served_weights`), narrowed to
+the files the index names, as vLLM does.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from modules.fit.profile import ModelProfile, ProfileError, profile_model
-from scripts.fit.errors import FitError, NotStagedError
+from modules.fit.errors import ProfileError
+from modules.fit.profile import ModelProfile, profile_model
+from scripts.fit.errors import FitError, ModelError, NotStagedError
 from scripts.stage.manifest import DEFAULT_PREFIX, MANIFEST_NAME, Manifest, ManifestError, ManifestFile
+from scripts.stage.selection import SAFETENSORS_INDEX, served_weights
 
 if TYPE_CHECKING:
     from google.cloud.storage import Bucket, Client
@@ -26,6 +30,7 @@ _REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$"
 #: A safetensors header larger than this is not a header (the format caps it at 100 MB).
 MAX_HEADER_BYTES = 100_000_000
 MAX_CONFIG_BYTES = 10_000_000
+MAX_INDEX_BYTES = 50_000_000
 
 
 @dataclass(frozen=True)
@@ -104,44 +109,84 @@ def safetensors_header(bucket: Bucket, prefix: str, file: ManifestFile) -> dict[
     where = f"gs://{bucket.name}/{prefix}{file.path}"
     length = int.from_bytes(_read(bucket, prefix, file, 0, 7), "little")
     if not 2 <= length <= min(MAX_HEADER_BYTES, file.size - 8):
-        raise FitError(f"{where}: header length {length} is not plausible for a {file.size}-byte safetensors file")
+        raise ModelError(f"{where}: header length {length} is not plausible for a {file.size}-byte safetensors file")
     try:
         header = json.loads(_read(bucket, prefix, file, 8, 8 + length - 1))
     except ValueError as exc:
-        raise FitError(f"{where}: the safetensors header is not JSON ({exc})") from None
+        raise ModelError(f"{where}: the safetensors header is not JSON ({exc})") from None
     if not isinstance(header, dict):
-        raise FitError(f"{where}: the safetensors header is not a JSON object")
+        raise ModelError(f"{where}: the safetensors header is not a JSON object")
     try:
         data_end = max((t["data_offsets"][1] for n, t in header.items() if n != "__metadata__"), default=0)
     except (TypeError, KeyError, IndexError):
-        raise FitError(f"{where}: a tensor in the safetensors header has no data_offsets") from None
+        raise ModelError(f"{where}: a tensor in the safetensors header has no data_offsets") from None
     if 8 + length + data_end != file.size:
-        raise FitError(
+        raise ModelError(
             f"{where}: the header describes {8 + length + data_end} bytes but the staged file has {file.size}"
         )
     return header
 
 
-def profile_staged(client: Client, staged: StagedModel) -> ModelProfile:
-    """Profile from config.json and every shard header, reading shards in parallel."""
+@dataclass(frozen=True)
+class StagedProfile:
+    profile: ModelProfile
+    loaded: tuple[str, ...]
+    """The safetensors files the engine loads (their headers were read)."""
+    ignored: tuple[str, ...]
+    """Staged safetensors files the engine does not load (a consolidated copy, files the index does not name)."""
+
+
+def _json_file(bucket: Bucket, staged: StagedModel, file: ManifestFile, limit: int) -> Any:
+    where = f"{staged.uri}{file.path}"
+    if file.size > limit:
+        raise ModelError(f"{where}: {file.size} bytes is not a {file.path}")
+    try:
+        return json.loads(_read(bucket, staged.prefix, file))
+    except ValueError as exc:
+        raise ModelError(f"{where}: not JSON ({exc})") from None
+
+
+def loaded_shards(bucket: Bucket, staged: StagedModel) -> tuple[list[ManifestFile], list[str]]:
+    """The staged shards the engine loads and the staged safetensors it ignores (module doc)."""
+    files = staged.manifest.by_path()
+    served = served_weights(f.path for f in staged.manifest.files)
+    if not served:
+        raise ModelError(
+            f"{staged.uri}: no top-level *.safetensors files are staged; hfkit fit sizes safetensors checkpoints only"
+        )
+    index_file = files.get(SAFETENSORS_INDEX)
+    if index_file is not None and not served[0].startswith("consolidated"):
+        weight_map = _json_file(bucket, staged, index_file, MAX_INDEX_BYTES).get("weight_map")
+        if not isinstance(weight_map, dict):
+            raise ModelError(f"{staged.uri}{SAFETENSORS_INDEX}: weight_map is missing; allowed: a transformers index")
+        named = sorted(set(map(str, weight_map.values())))
+        missing = [name for name in named if name not in files]
+        if missing:
+            raise NotStagedError(
+                f"{staged.uri}: {SAFETENSORS_INDEX} names {', '.join(missing)}, which is not staged; stage it "
+                f"(hfkit stage {staged.manifest.repo} --include '*.safetensors' --include '*.json')"
+            )
+        served = [path for path in served if path in set(named)]
+    ignored = [f.path for f in staged.manifest.files if f.path.endswith(".safetensors") and f.path not in served]
+    return [files[path] for path in served], ignored
+
+
+def profile_staged(client: Client, staged: StagedModel) -> StagedProfile:
+    """Profile from config.json and the header of every shard the engine loads, reading shards in parallel."""
     files = staged.manifest.by_path()
     where = staged.uri
     config_file = files.get("config.json")
     if config_file is None:
-        raise FitError(f"{where}: the manifest lists no config.json; stage it (it is in every transformers repo)")
-    if config_file.size > MAX_CONFIG_BYTES:
-        raise FitError(f"{where}config.json: {config_file.size} bytes is not a model config")
-    shards = [f for f in staged.manifest.files if f.path.endswith(".safetensors")]
-    if not shards:
-        raise FitError(f"{where}: no *.safetensors files are staged; hfkit fit sizes safetensors checkpoints only")
+        raise ModelError(f"{where}: the manifest lists no config.json; stage it (it is in every transformers repo)")
     bucket = client.bucket(staged.bucket)
-    try:
-        config = json.loads(_read(bucket, staged.prefix, config_file))
-    except ValueError as exc:
-        raise FitError(f"{where}config.json: not JSON ({exc})") from None
+    shards, ignored = loaded_shards(bucket, staged)
+    config = _json_file(bucket, staged, config_file, MAX_CONFIG_BYTES)
+    if not isinstance(config, dict):
+        raise ModelError(f"{where}config.json: not a JSON object")
     with ThreadPoolExecutor(max_workers=min(8, len(shards))) as pool:
         headers = list(pool.map(lambda f: safetensors_header(bucket, staged.prefix, f), shards))
     try:
-        return profile_model(config, headers)
+        profile = profile_model(config, headers)
     except ProfileError as exc:
-        raise FitError(f"{where}: {exc}") from None
+        raise ModelError(f"{where}: {exc}") from None
+    return StagedProfile(profile, tuple(f.path for f in shards), tuple(ignored))

@@ -152,14 +152,19 @@ def _pin(
             f"or `hfkit serve --remove {name}` first"
         )
     if not fit.fits:
-        kv = f" + KV cache {_gb(fit.kv_bytes)} for {fit.max_model_len:,} tokens" if fit.kv_budget_bytes > 0 else ""
         where = check.alternative.describe() if check.alternative else "none in the catalog (quantize the model)"
         if check.fitting_pools:
             where += f"; pools of this environment that fit: {', '.join(check.fitting_pools)}"
+        numbers = ""
+        if fit.facts is not None:
+            kv = f" + KV cache {_gb(fit.kv_bytes)} for {fit.max_model_len:,} tokens" if fit.kv_budget_bytes > 0 else ""
+            numbers = (
+                f"; per device: weights {_gb(fit.weight_bytes)} + start-up reservations "
+                f"{_gb(fit.reservation.total)}{kv} vs {_gb(fit.usable_bytes)} usable"
+            )
         raise DoesNotFitError(
-            f"{repo} does not fit pool {pool_name!r}, {fit.shape.describe()}: {fit.problem}; weights "
-            f"{_gb(fit.profile.weight_bytes)}{kv} vs {_gb(fit.usable_bytes)} usable at "
-            f"{fit.engine.memory_utilization:.2f}; smallest shape that fits: {where}"
+            f"{repo} does not fit pool {pool_name!r}, {fit.shape.describe()}: {fit.problem}{numbers}; "
+            f"smallest shape that fits: {where}"
         )
     values = {
         "name": name,
@@ -169,6 +174,8 @@ def _pin(
         "pool": pool_name,
         "engine": engine,
         "tensor_parallel_size": fit.tensor_parallel,
+        # The context the engine accepts at start-up (modules/fit/memory.py: weights, the engine's start-up
+        # reservations and the kit's safety margin are taken first); the serving stack passes it unchanged.
         "max_model_len": fit.max_model_len,
         "replicas": {"min": low, "max": high},
     }

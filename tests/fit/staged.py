@@ -32,6 +32,14 @@ def safetensors(tensors: dict[str, Any]) -> tuple[bytes, int]:
     return len(raw).to_bytes(8, "little") + raw + bytes(offset), len(raw)
 
 
+def stage_files(env: Env, hub: HubServer, repo_id: str, files: dict[str, bytes], *stage_args: str) -> str:
+    """Put a repo on the Hub server and stage it with `hfkit stage` (extra arguments passed on); returns the commit."""
+    commit = hub.add_repo(repo_id, files)
+    result = cli(env, "stage", repo_id, "--bucket", env.bucket, *stage_args)
+    assert result.exit_code == 0, result.stderr
+    return commit
+
+
 def stage_model(env: Env, hub: HubServer, repo_id: str, config: dict[str, Any], shards: int = 2) -> dict[str, Any]:
     """Put a model on the Hub server and stage it into the test bucket; returns what the test checks against."""
     files: dict[str, bytes] = {"config.json": json.dumps(config).encode(), "README.md": b"# synthetic\n"}
@@ -39,9 +47,7 @@ def stage_model(env: Env, hub: HubServer, repo_id: str, config: dict[str, Any], 
     for index, tensors in enumerate(decoder_headers(config, shards=shards)):
         name = f"model-{index + 1:05d}-of-{shards:05d}.safetensors"
         files[name], header_lengths[name] = safetensors(tensors)
-    commit = hub.add_repo(repo_id, files)
-    result = cli(env, "stage", repo_id, "--bucket", env.bucket)
-    assert result.exit_code == 0, result.stderr
+    commit = stage_files(env, hub, repo_id, files)
     return {"commit": commit, "files": files, "header_lengths": header_lengths}
 
 

@@ -1,8 +1,15 @@
 """The fit arithmetic against hand-computed figures for public model configs on several pools.
 
-Conventions used in the comments: TPU v5e chip = 16 GiB = 17,179,869,184 B; GPUs in decimal GB (L4 24e9 B,
-A100-80 / H100 80e9 B); vLLM memory utilisation 0.90, applied per device and truncated to whole bytes:
-v5e chip 0.9 x 17,179,869,184 = 15,461,882,265 B; L4 21,600,000,000 B; H100 72,000,000,000 B.
+Conventions used in the comments (sources in modules/catalog/engines.py and modules/fit/*.py):
+- TPU v5e chip = 16 GiB = 17,179,869,184 B; GPUs in decimal GB (L4 24e9 B, A100-40 40e9, A100-80 / H100 80e9).
+- usable per device = 0.90 (vLLM --gpu-memory-utilization) x device, truncated: v5e chip 15,461,882,265 B, L4
+  21,600,000,000 B; TGI: 0.90 x TGI_WIGGLE_ROOM 0.90 = 0.81 x device.
+- reserved per device = activation (vLLM on GPU, TGI) + runtime (256 MiB = 268,435,456 B for vLLM; + 2 GiB when
+  TP > 1 on GPU) + safety margin 2% of the device (L4 480,000,000 B; v5e 343,597,383 B).
+- vLLM 0.11.0 on an L4 profiles 2,048 tokens and samples 256 sequences: activation = 2,048 x 2 B x (4 x hidden +
+  3 x heads x head dim + 3 x intermediate) + 256 x vocab x 16 B.
+- TPU (tpu-inference 0.11.1): no activation reservation, KV heads padded to the TP size, head dim padded to 128,
+  pages of 16 tokens above a context of 8,192, raised to next_pow2(ceil(context / 512)).
 """
 
 from __future__ import annotations
@@ -10,9 +17,10 @@ from __future__ import annotations
 import pytest
 
 from modules.catalog.engines import ENGINES
+from modules.fit.errors import ProfileError
 from modules.fit.memory import catalog_shapes, fit, gpu_shape, smallest_fitting_shape, tpu_shape
-from modules.fit.profile import ModelProfile, ProfileError, profile_model
-from tests.fit.models import GEMMA_2_27B, LLAMA_3_1_8B, LLAMA_3_1_70B, MIXTRAL_8X7B, decoder_headers
+from modules.fit.profile import ModelProfile, profile_model
+from tests.fit.models import GEMMA_2_27B, LLAMA_3_1_8B, LLAMA_3_1_70B, MIXTRAL_8X7B, QWEN2_5_7B, decoder_headers
 
 VLLM, TGI = ENGINES["vllm"], ENGINES["tgi"]
 L4 = gpu_shape("g2-standard-8")  # 1 x L4
@@ -38,17 +46,28 @@ def test_llama_3_1_8b_profile() -> None:
     assert (p.layers, p.attention_heads, p.kv_heads, p.head_dim, p.context_length) == (32, 32, 8, 128, 131072)
     # KV per token: 2 (K, V) x 32 layers x 8 KV heads x 128 head dim x 2 bytes = 131,072 B (128 KiB)
     assert p.kv_bytes_per_token() == 131_072
+    # norms (2 x 4096 x 32 + 4096 = 266,240 params) stay whole on every rank; k/v_proj split by KV head
+    assert (p.parts.replicated.stored_bytes, p.parts.kv_proj.stored_bytes) == (532_480, 536_870_912)
 
 
 def test_llama_3_1_8b_on_one_l4() -> None:
+    """usable 21,600,000,000; weights 16,060,522,496 (TP 1);
+    activation: 2,048 x 2 x (16,384 + 12,288 + 43,008) = 293,601,280 + sampler 256 x 128,256 x 16 = 525,336,576
+    -> 818,937,856; runtime 268,435,456; margin 480,000,000
+    budget = 21,600,000,000 - 16,060,522,496 - 818,937,856 - 268,435,456 - 480,000,000 = 3,972,104,192
+    KV per token = 32 layers x 2 x 8 heads x 128 x 2 B = 131,072; 16-token blocks of 2,097,152 B:
+    3,972,104,192 // 2,097,152 = 1,894 blocks = 30,304 tokens (headroom 98,304 B). Before this issue the kit wrote
+    42,256 here: the whole budget with no room for vLLM's profile run, non-torch memory or a margin."""
     f = fit(profile(LLAMA_3_1_8B), L4, VLLM)
-    # usable 21,600,000,000; KV budget = 21,600,000,000 - 16,060,522,496 = 5,539,477,504
-    # KV tokens = 5,539,477,504 // 131,072 = 42,262; largest context in 16-token blocks: 2641 x 16 = 42,256
-    assert (f.tensor_parallel, f.usable_bytes, f.kv_budget_bytes) == (1, 21_600_000_000, 5_539_477_504)
-    assert (f.kv_tokens, f.context_limit, f.max_model_len) == (42_262, 42_256, 42_256)
-    assert f.fits
-    # headroom at that context: 5,539,477,504 - 42,256 x 131,072 (5,538,578,432) = 899,072
-    assert f.headroom_bytes == 899_072
+    assert (f.tensor_parallel, f.usable_bytes, f.weight_bytes) == (1, 21_600_000_000, 16_060_522_496)
+    assert (f.reservation.activation, f.reservation.runtime, f.reservation.margin) == (
+        818_937_856,
+        268_435_456,
+        480_000_000,
+    )
+    assert f.kv_budget_bytes == 3_972_104_192
+    assert (f.layout.token_bytes, f.context_limit, f.max_model_len, f.headroom_bytes) == (4096, 30_304, 30_304, 98_304)
+    assert (f.served_dtype, f.kv_dtype, f.fits) == ("bfloat16", "bfloat16", True)
 
 
 def test_llama_3_1_8b_full_context_does_not_fit_one_l4_but_fits_v5e_2x4() -> None:
@@ -57,13 +76,17 @@ def test_llama_3_1_8b_full_context_does_not_fit_one_l4_but_fits_v5e_2x4() -> Non
         "the KV cache for 131072 tokens x 1 sequence(s) does not fit"
     )
     f = fit(p, V5E_2X4, VLLM, max_model_len=131072)
-    # usable 8 x 15,461,882,265 = 123,695,058,120; budget 123,695,058,120 - 16,060,522,496 = 107,634,535,624
-    # KV tokens = 107,634,535,624 // 131,072 = 821,186 >= 131,072: full context; TP 8 (8 KV heads, no replication)
-    assert (f.tensor_parallel, f.kv_tokens, f.context_limit, f.fits) == (8, 821_186, 131_072, True)
-    # with 8 concurrent sequences: 821,186 // 8 = 102,648 -> 6415 blocks x 16 = 102,640
-    assert fit(p, V5E_2X4, VLLM, max_num_seqs=8).context_limit == 102_640
-    # smallest shape for the full context: needs 16,060,522,496 + 131,072 x 131,072 (17,179,869,184) = 33.24e9
-    # usable; L4 x2 (43.2e9 usable) would do, but the A100-40 (40e9 total, 36e9 usable) is smaller and fits
+    # per chip: sharded 15,523,119,104 / 8 = 1,940,389,888 + norms 532,480 + k/v_proj 536,870,912 / 8 = 67,108,864
+    # = 2,008,031,232; reserved 268,435,456 + 343,597,383 = 612,032,839 (no activation on TPU)
+    # budget 15,461,882,265 - 2,008,031,232 - 612,032,839 = 12,841,818,194
+    # KV per chip: 1 head x 2 x 128 x 2 B = 512 per layer; 131,072 tokens in 256-token pages (ceil(131072 / 512) =
+    # 256) = 32 x 131,072 x 512 = 2,147,483,648 <= budget: full context, TP 8
+    assert (f.tensor_parallel, f.weight_bytes, f.kv_budget_bytes) == (8, 2_008_031_232, 12_841_818_194)
+    assert (f.context_limit, f.fits) == (131_072, True)
+    # 8 sequences: pages <= 12,841,818,194 / (8 x 32 x 512) = 97,975.9 tokens -> 382 pages of 256 = 97,792
+    assert fit(p, V5E_2X4, VLLM, max_num_seqs=8).context_limit == 97_792
+    # smallest shape for the full context: one A100-40 (36e9 usable - 16,060,522,496 - 818,937,856 - 268,435,456 -
+    # 800,000,000 = 18,052,104,192 >= 131,072 x 131,072 = 17,179,869,184) is smaller than two L4s
     assert smallest_fitting_shape(p, VLLM, 131072).machine_type == "a2-highgpu-1g"
 
 
@@ -81,14 +104,18 @@ def test_gemma_2_27b() -> None:
     assert p.weight_bytes == 54_454_256_640
     # head_dim is explicit (128, not 4608 / 32 = 144): KV = 2 x 46 x 16 x 128 x 2 = 376,832 B per token
     assert p.kv_bytes_per_token() == 376_832
-    assert fit(p, L4, VLLM).problem == "the weights alone exceed the usable memory"  # 54.5e9 > 21.6e9
+    assert fit(p, L4, VLLM).problem == "the weights and start-up reservations exceed the usable memory"
     f = fit(p, V5E_2X2, VLLM)
-    # usable 4 x 15,461,882,265 = 61,847,529,060; budget 61,847,529,060 - 54,454,256,640 = 7,393,272,420
-    # tokens 7,393,272,420 // 376,832 = 19,619 >= 8192: the model's full 8192 context fits on 4 chips
-    assert (f.kv_budget_bytes, f.kv_tokens, f.context_limit, f.fits) == (7_393_272_420, 19_619, 8192, True)
-    # ...but not twice over: 19,619 // 3 sequences = 6,539 -> 408 blocks = 6,528 < 8,192
-    assert fit(p, V5E_2X2, VLLM, max_model_len=8192, max_num_seqs=3).fits is False
-    # smallest for vLLM: v5e 2x2 (68.7e9 total); TGI runs on GPUs only: A100-80 x1 (72e9 usable, budget 17.5e9)
+    # per chip: (54,454,256,640 - norms 1,704,960 - k/v 1,736,441,856) / 4 = 13,179,027,456 + 1,704,960
+    # + 1,736,441,856 x 4 / 16 = 434,110,464 -> 13,614,842,880; budget 15,461,882,265 - 13,614,842,880 - 612,032,839
+    # = 1,235,006,546; TPU keeps every layer full: 46 x 2 x 4 heads x 128 x 2 = 94,208 B per token per chip;
+    # 8,192 tokens (256-token pages) = 771,751,936 <= budget: the full 8,192 context fits on 4 chips
+    assert (f.weight_bytes, f.kv_budget_bytes, f.context_limit, f.fits) == (13_614_842_880, 1_235_006_546, 8192, True)
+    # ...but not three times over: 1,235,006,546 / (3 x 94,208) = 4,369.8 -> 17 pages of 256 = 4,352 < 8,192
+    three = fit(p, V5E_2X2, VLLM, max_model_len=8192, max_num_seqs=3)
+    assert (three.fits, three.context_limit) == (False, 4352)
+    # smallest for vLLM: v5e 2x2 (68.7e9 total); TGI runs on GPUs only: one A100-80 (ties with 2 x A100-40 on total
+    # memory, fewer devices first): 0.81 x 80e9 = 64.8e9 usable for 54.5e9 of weights
     assert smallest_fitting_shape(p, VLLM).machine_type == "ct5lp-hightpu-4t"
     assert smallest_fitting_shape(p, TGI).machine_type == "a2-ultragpu-1g"
 
@@ -101,15 +128,18 @@ def test_llama_3_1_70b() -> None:
     assert p.parameters == 70_553_706_496
     assert p.weight_bytes == 141_107_412_992
     assert p.kv_bytes_per_token() == 327_680  # 2 x 80 x 8 x 128 x 2
-    # v5e 2x4: 141,107,412,992 of weights > 123,695,058,120 usable
-    assert fit(p, V5E_2X4, VLLM).problem == "the weights alone exceed the usable memory"
+    # v5e 2x4: 141.1e9 / 8 = 17.6e9 of weights per chip > 15,461,882,265 usable
+    assert fit(p, V5E_2X4, VLLM).problem == "the weights and start-up reservations exceed the usable memory"
     f = fit(p, H100_X8, VLLM)
-    # usable 8 x 72e9 = 576e9; budget 576,000,000,000 - 141,107,412,992 = 434,892,587,008
-    # tokens // 327,680 = 1,327,186 >= 131,072: full context, TP 8
-    assert (f.kv_tokens, f.context_limit, f.tensor_parallel) == (1_327_186, 131_072, 8)
-    # smallest: A100-80 x2 (160e9, 144e9 usable): budget 2,892,587,008 // 327,680 = 8,827 tokens >= 2,048
-    assert smallest_fitting_shape(p, VLLM).machine_type == "a2-ultragpu-2g"
-    # full context needs 141.1e9 + 131,072 x 327,680 (42.9e9) = 184.1e9 usable: A100-80 x4 (288e9 usable)
+    # per GPU: 72e9 usable; KV per GPU 80 x 2 x 1 head x 128 x 2 = 40,960 B per token: the full 131,072 context
+    # needs 5.4e9 of the ~47.5e9 budget; TP 8
+    assert (f.context_limit, f.tensor_parallel) == (131_072, 8)
+    # smallest: 2 x A100-80 (160e9) leave 70.6e9 of weights per GPU for 72e9 usable minus 2 GiB of collectives:
+    # too little; 8 x L4 (192e9) fit with 8,464 tokens (hand: test_fit_verdicts); TGI (0.81 of each L4) does not
+    assert smallest_fitting_shape(p, VLLM).machine_type == "g2-standard-96"
+    assert fit(p, L4_X8, VLLM).context_limit == 8464
+    assert smallest_fitting_shape(p, TGI).machine_type == "a2-ultragpu-4g"
+    # full context: 4 x A100-80 (320e9; ties with 8 x A100-40, fewer devices first)
     assert smallest_fitting_shape(p, VLLM, 131072).machine_type == "a2-ultragpu-4g"
 
 
@@ -122,13 +152,16 @@ def test_mixtral_8x7b() -> None:
     assert p.weight_bytes == 93_405_585_408
     assert p.kv_bytes_per_token() == 131_072  # same attention as Llama-3.1-8B: 2 x 32 x 8 x 128 x 2
     f = fit(p, V5E_2X4, VLLM, max_num_seqs=16)
-    # budget 123,695,058,120 - 93,405,585,408 = 30,289,472,712 -> 231,090 tokens; / 16 = 14,443 -> 14,432
-    assert (f.kv_budget_bytes, f.kv_tokens, f.context_limit) == (30_289_472_712, 231_090, 14_432)
+    # per chip: replicated = norms 266,240 + routers 32 x 32,768 = 1,314,816 params = 2,629,632 B; k/v 536,870,912;
+    # sharded 92,866,084,864 / 8 = 11,608,260,608 -> 11,677,999,104; budget 15,461,882,265 - 11,677,999,104 -
+    # 612,032,839 = 3,171,850,322; 16 sequences x 32 x 512 B: 12,099.6 tokens -> 32-token pages
+    # (ceil(12,099 / 512) = 24 -> 32): 378 pages = 12,096
+    assert (f.weight_bytes, f.kv_budget_bytes, f.context_limit) == (11_677_999_104, 3_171_850_322, 12_096)
     assert fit(p, V5E_2X4, VLLM).context_limit == 32768
-    # 8 L4: 8 x 21.6e9 = 172.8e9 usable; budget 79,394,414,592 -> 605,731 tokens: full 32,768 context
     assert fit(p, L4_X8, VLLM).context_limit == 32768
-    assert fit(p, V5E_2X2, VLLM).problem == "the weights alone exceed the usable memory"  # 93.4e9 > 61.8e9
-    # smallest: v5e 2x4 (137.4e9) for vLLM; on GPUs (TGI): L4 x4 = 86.4e9 usable is too small, A100-80 x2 fits
+    assert fit(p, V5E_2X2, VLLM).problem == "the weights and start-up reservations exceed the usable memory"
+    # smallest: v5e 2x4 (137.4e9) for vLLM; on GPUs (TGI): 4 x L4 = 23.4e9 of weights per GPU > 19.44e9 usable;
+    # 2 x A100-80: 46.7e9 per GPU of 64.8e9 usable
     assert smallest_fitting_shape(p, VLLM).machine_type == "ct5lp-hightpu-8t"
     assert smallest_fitting_shape(p, TGI).machine_type == "a2-ultragpu-2g"
 
@@ -138,33 +171,35 @@ def test_unsupported_shapes_and_engines() -> None:
     slice_4x8 = tpu_shape("ct5lp-hightpu-4t", "4x8", 32)
     assert fit(p, slice_4x8, VLLM).problem == ("4x8 is a multi-host TPU slice and vllm on TPU on GKE is single-host")
     assert fit(p, V5E_2X4, TGI).problem == "tgi does not run on TPU"
-    # 28 heads (Qwen2-7B-like) cannot be sharded 8 ways
-    assert fit(ModelProfile("qwen2", 1, {}, 2, 28, 28, 4, 128, 32768, "bfloat16"), V5E_2X4, VLLM).problem == (
-        "28 attention heads do not split across 8 devices"
-    )
+    # Qwen2.5-7B: 28 attention heads cannot be sharded 8 ways (vLLM and tpu-inference both refuse)
+    assert fit(profile(QWEN2_5_7B), V5E_2X4, VLLM).problem == "28 attention heads do not split across 8 devices"
 
 
 def test_kv_heads_are_replicated_when_tp_exceeds_them() -> None:
-    # 4 KV heads on 8 chips: each chip still holds one head, so the cache is sized as 8 heads:
-    # 2 x 28 layers x 8 x 128 x 2 = 114,688 B per token instead of 57,344
-    p = ModelProfile("qwen2", 7_615_616_512, {}, 15_231_233_024, 28, 32, 4, 128, 32768, "bfloat16")
-    assert fit(p, V5E_2X4, VLLM).kv_bytes_per_token == 114_688
-    assert fit(p, L4, VLLM).kv_bytes_per_token == 57_344
+    """Qwen2.5-7B has 4 KV heads: on 2 L4s each GPU holds 2 (2 x 28 layers x 2 x 128 x 2 B = 28,672 B per token
+    per GPU); on a v5e 2x2 each chip one (28 x 2 x 1 x 128 x 2 = 14,336 B). Llama-3.1-8B's 8 heads on 8 L4s: one per
+    GPU. TGI refuses to shard 4 KV heads 8 ways, vLLM replicates (but 28 query heads cannot split 8 ways)."""
+    q = profile(QWEN2_5_7B)
+    assert fit(q, gpu_shape("g2-standard-24"), VLLM).layout.token_bytes * q.layers == 28_672
+    assert fit(q, V5E_2X2, VLLM).layout.token_bytes * q.layers == 14_336
+    assert fit(profile(LLAMA_3_1_8B), L4_X8, VLLM).layout.token_bytes == 2 * 1 * 128 * 2
 
 
 def test_catalog_shapes_are_ordered_by_memory() -> None:
     totals = [s.total_bytes for s in catalog_shapes()]
     assert totals == sorted(totals)
     assert catalog_shapes()[0].machine_type == "ct5lp-hightpu-1t"
+    assert V5E_2X4.describe() == "ct5lp-hightpu-8t (TPU v5e 2x4, 8 chips x 16 GiB)"
+    assert L4.describe() == "g2-standard-8 (1 x nvidia-l4, 24 GB each)"
 
 
 @pytest.mark.parametrize(
     ("config", "headers", "message"),
     [
         (
-            {"num_hidden_layers": 2, "max_position_embeddings": 8},
+            {"model_type": "llama", "num_hidden_layers": 2, "max_position_embeddings": 8, "num_attention_heads": 0},
             [{}],
-            "config.json: num_attention_heads or n_head is missing or not a positive integer",
+            "config.json: num_attention_heads is 0; allowed: a positive integer",
         ),
         (
             {**LLAMA_3_1_8B},
@@ -179,7 +214,7 @@ def test_catalog_shapes_are_ordered_by_memory() -> None:
         (
             {**LLAMA_3_1_8B, "torch_dtype": "int8"},
             [{"w": {"dtype": "I8", "shape": [2]}}],
-            "config.json: torch_dtype 'int8' is not supported; allowed: bfloat16, float16, float32",
+            "config.json: torch_dtype 'int8' is not supported; allowed: float32, float, bfloat16, float16, half",
         ),
     ],
 )

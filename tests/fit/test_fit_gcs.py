@@ -51,8 +51,10 @@ def test_fit_reads_only_headers_of_large_shards(env: Env, hub: HubServer, gcs_pr
     assert doc["profile"]["parameters"] == TINY_PARAMS
     assert doc["profile"]["parameters_by_dtype"] == {"BF16": TINY_PARAMS}
     assert doc["profile"]["weight_bytes"] == 2 * TINY_PARAMS
-    assert doc["profile"]["kv_bytes_per_token"] == 2 * 4 * 2 * 64 * 2
+    # per layer on the one L4: K and V of 2 KV heads x head dim 512 / 8 = 64 x 2 B
+    assert doc["per_device"]["kv_bytes_per_token_per_layer"] == 2 * 2 * 64 * 2
     assert (doc["fits"], doc["tensor_parallel_size"], doc["max_model_len"]) == (True, 1, 4096)
+    assert doc["profile"]["loaded_files"] == sorted(staged["header_lengths"])
     prefix = f"models/acme/tiny-llama/{staged['commit']}/"
     reads = media_reads(gcs_proxy)
     shards = {prefix + name: 8 + length for name, length in staged["header_lengths"].items()}
@@ -75,7 +77,10 @@ def test_fit_text_report_and_manifest_path(env: Env, hub: HubServer, tmp_path: P
 
     assert result.exit_code == 0, result.stderr
     assert f"staged     acme/tiny-text @ {staged['commit']}" in result.stdout
-    assert "engine     vllm, memory utilisation 0.90, tensor parallel 8 (every device of the node)" in result.stdout
+    assert (
+        "engine     vllm (vLLM 0.11.1 + tpu-inference 0.11.1), served in bfloat16, KV cache bfloat16, memory "
+        "utilisation 0.90, tensor parallel 8 (every device of the node)"
+    ) in result.stdout
     assert "fits: largest context 4,096 tokens for 1 sequence(s)" in result.stdout
     assert "--tensor-parallel-size 8 --max-model-len 4096" in result.stdout
 
@@ -93,16 +98,18 @@ def test_fit_picks_the_newest_staged_commit(env: Env, hub: HubServer, tmp_path: 
 
 
 def test_fit_does_not_fit_names_the_smallest_shape(env: Env, hub: HubServer, tmp_path: Path) -> None:
-    stage_model(env, hub, "acme/tiny-busy", {**TINY, "vocab_size": 512})
+    stage_model(env, hub, "acme/tiny-busy", {**TINY, "vocab_size": 512, "hidden_size": 1024})
     config = environment_file(tmp_path, env.bucket)
-    # KV per token 2,048 B; 5,500 sequences x 2,048 tokens = 23.07e9 B > 21.6e9 usable on one L4; an A100-40 has
-    # 36e9. On the v5e 2x4 the 2 KV heads are replicated to 8 (8,192 B per token): 92.3e9 < 123.7e9 usable
-    args = ["--pool", "l4-x1", "-c", str(config), "--max-model-len", "2048", "--max-num-seqs", "5500"]
+    # head dim 1024 / 8 = 128. One L4: KV 4 layers x 2 x 2 heads x 128 x 2 B = 4,096 B per token; 3,000 sequences x
+    # 2,048 tokens = 25.2e9 B > the ~20.8e9 budget (21.6e9 usable less ~0.8e9 of reservations); one A100-40 has a
+    # ~34.9e9 budget. On the v5e 2x4 each chip holds one (replicated) KV head: 1,024 B per token per chip, 6.3e9 of
+    # a 12.8e9 budget per chip
+    args = ["--pool", "l4-x1", "-c", str(config), "--max-model-len", "2048", "--max-num-seqs", "3000"]
 
     result = cli(env, "fit", "acme/tiny-busy", *args)
 
     assert result.exit_code == 1
-    assert "does not fit: the KV cache for 2048 tokens x 5500 sequence(s) does not fit" in result.stdout
+    assert "does not fit: the KV cache for 2048 tokens x 3000 sequence(s) does not fit" in result.stdout
     assert "smallest shape that fits: a2-highgpu-1g (1 x nvidia-tesla-a100, 40 GB each)" in result.stdout
     assert result.stdout.endswith("pools of this environment that fit: v5e-2x4\n")
 

@@ -3,6 +3,7 @@ and layout, removal, and every refusal with its exact message."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import yaml
@@ -88,10 +89,13 @@ def test_serve_refusals(env: Env, hub: HubServer, tmp_path: Path) -> None:
         (
             ["acme/long", "--pool", "l4-x1", "--max-model-len", "12000000"],
             1,
+            # reservations: activation 2,048 x 2 x (4 x 512 + 3 x 8 x 64 + 3 x 1,024) + 256 x 512 x 16 = 29,360,128
+            # + runtime 268,435,456 + margin 480,000,000 = 0.72 GiB; KV 12e6 x 4 layers x 2 x 2 x 64 x 2 = 22.89 GiB.
+            # The v5e 2x4 no longer fits: tpu-inference pads head dim 64 to 128 (12.8e9 budget per chip < 24.6e9)
             "acme/long does not fit pool 'l4-x1', g2-standard-8 (1 x nvidia-l4, 24 GB each): the KV cache for "
-            "12000000 tokens x 1 sequence(s) does not fit; weights 0.02 GiB + KV cache 22.89 GiB for 12,000,000 "
-            "tokens vs 20.12 GiB usable at 0.90; smallest shape that fits: a2-highgpu-1g (1 x nvidia-tesla-a100, "
-            "40 GB each); pools of this environment that fit: v5e-2x4",
+            "12000000 tokens x 1 sequence(s) does not fit; per device: weights 0.02 GiB + start-up reservations "
+            "0.72 GiB + KV cache 22.89 GiB for 12,000,000 tokens vs 20.12 GiB usable; smallest shape that fits: "
+            "a2-highgpu-1g (1 x nvidia-tesla-a100, 40 GB each)",
         ),
         (
             ["acme/long", "--pool", "a100"],
@@ -138,3 +142,21 @@ def test_deploy_command_line(tmp_path: Path) -> None:
     argv, extra = deploy_command(Path("envs/prod.yaml"))
     assert argv == ["npx", "cdktf", "deploy", "serving"]
     assert extra == {"HFKIT_CONFIG": str(Path("envs/prod.yaml").resolve())}
+
+
+def test_serve_writes_the_context_the_engine_accepts(env: Env, hub: HubServer, tmp_path: Path) -> None:
+    """A model whose own context (16,777,216) does not fit one L4: `hfkit serve` writes the largest context whose
+    KV cache fits after vLLM's start-up reservations, the number `modules.fit.memory.serving_max_model_len` gives
+    and `hfkit fit` shows. Hand: weights (2 x 512 x 512 + 4 x 2,229,248 + 512) x 2 B = 18,883,584; reservations
+    29,360,128 (activation) + 268,435,456 (runtime) + 480,000,000 (margin); budget 21.6e9 - 18,883,584 -
+    777,795,584 = 20,803,320,832; 4 layers x 2 x 2 heads x 64 x 2 B = 2,048 B per token, 32,768 B per 16-token
+    block: 634,866 blocks = 10,157,856 tokens (the whole usable memory less the weights would give 10,537,648)."""
+    stage_model(env, hub, "acme/long-ctx", {**TINY, "vocab_size": 512, "max_position_embeddings": 16_777_216})
+    config = environment_file(tmp_path, env.bucket)
+
+    result = cli(env, "serve", "acme/long-ctx", "--pool", "l4-x1", "-c", str(config))
+
+    assert result.exit_code == 0, result.stderr
+    assert yaml.safe_load(config.read_text())["deployments"][0]["max_model_len"] == 10_157_856
+    shown = cli(env, "fit", "acme/long-ctx", "--pool", "l4-x1", "-c", str(config), "--json")
+    assert json.loads(shown.stdout)["max_model_len"] == 10_157_856
