@@ -21,6 +21,8 @@ from modules.config.errors import ConfigError, FieldError, describe_validation_e
 from modules.config.identities import Identities
 from modules.config.pools import GpuPool, TpuPool
 from modules.config.storage import Backend, HfTokenSecret, LocalBackend, WeightsBucket
+from modules.serving.memory import cache_fit_error, load_path
+from modules.serving.rollout import pool_capacity
 
 CONFIG_ENV_VAR = "HFKIT_CONFIG"
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "hfkit.yaml"
@@ -129,6 +131,50 @@ class Environment(Model):
                     f"{d.tensor_parallel_size} exceeds the {pool.gpus_per_node} GPU(s) per node of pool "
                     f"{pool.name!r}; allowed: 1 to {pool.gpus_per_node}",
                 )
+            self._check_weights_cache(where, d, pool)
+        self._check_node_capacity(pools)
+        if self.deployments:
+            adapter = self.identities.metrics_adapter.account_id
+            for other in ("stager", "serving"):
+                if getattr(self.identities, other).account_id == adapter:
+                    raise FieldError(
+                        "identities.metrics_adapter.account_id",
+                        f"{adapter!r} is already used by identities.{other}.account_id; "
+                        "allowed: a distinct service account ID",
+                    )
+
+    def _check_weights_cache(self, where: str, d: Deployment, pool: TpuPool | GpuPool) -> None:
+        """Weights read through GCS FUSE are cached in memory: the staged size must be known and fit the node."""
+        accelerator = "tpu" if isinstance(pool, TpuPool) else "gpu"
+        if load_path(d.engine, accelerator) != "fuse-memory-cache":
+            return
+        if d.staged_bytes is None:
+            raise FieldError(
+                f"{where}.staged_bytes",
+                f"not set, but engine {d.engine} on {accelerator.upper()} pool {pool.name!r} caches the weights in "
+                "memory and needs their size; allowed: the staged manifest's total_size (`hfkit serve` writes it)",
+            )
+        problem = cache_fit_error(d.engine, pool.machine_type, pool.name, d.staged_bytes)
+        if problem:
+            raise FieldError(f"{where}.staged_bytes", problem)
+
+    def _check_node_capacity(self, pools: dict[str, TpuPool | GpuPool]) -> None:
+        """A replica takes a whole node: the replicas.max of the deployments sharing a pool must fit its nodes."""
+        taken: dict[str, int] = {}
+        for index, d in enumerate(self.deployments):
+            pool = pools[d.pool]
+            capacity = pool_capacity(pool, len(self.pool_zones(pool)))
+            others = taken.get(d.pool, 0)
+            if others + d.replicas.max > capacity.nodes:
+                room = capacity.nodes - others
+                allowed = f"at most {room}" if room > 0 else "none left: raise the pool's node bound"
+                raise FieldError(
+                    f"deployments.{index}.replicas.max",
+                    f"{d.replicas.max} does not fit pool {d.pool!r}: it has at most {capacity.nodes} node(s) "
+                    f"({capacity.why}) and other deployments' replicas.max take {others}; allowed: {allowed} "
+                    "(each replica takes a whole node)",
+                )
+            taken[d.pool] = others + d.replicas.max
 
     @property
     def serving_service_accounts(self) -> list[str]:
