@@ -47,6 +47,10 @@ NOBODY = "65534"
 DEVICE_TAINTS = ("nvidia.com/gpu", "google.com/tpu")
 
 
+def _role_ref(kind: str, name: str) -> dict[str, str]:
+    return {"api_group": "rbac.authorization.k8s.io", "kind": kind, "name": name}
+
+
 @dataclass(frozen=True)
 class MetricsAdapterProps:
     identity: ServiceAccount
@@ -82,7 +86,7 @@ class MetricsAdapter(Construct):
             self,
             "auth-delegator",
             metadata={"name": "custom-metrics:system:auth-delegator", "labels": labels},
-            role_ref={"api_group": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:auth-delegator"},
+            role_ref=_role_ref("ClusterRole", "system:auth-delegator"),
             subject=[ClusterRoleBindingV1Subject(**subject)],
             depends_on=[self.namespace],
         )
@@ -90,11 +94,7 @@ class MetricsAdapter(Construct):
             self,
             "auth-reader",
             metadata={"name": "custom-metrics-auth-reader", "namespace": "kube-system", "labels": labels},
-            role_ref={
-                "api_group": "rbac.authorization.k8s.io",
-                "kind": "Role",
-                "name": "extension-apiserver-authentication-reader",
-            },
+            role_ref=_role_ref("Role", "extension-apiserver-authentication-reader"),
             subject=[RoleBindingV1Subject(**subject)],
             depends_on=[self.namespace],
         )
@@ -112,11 +112,7 @@ class MetricsAdapter(Construct):
             self,
             "resource-reader",
             metadata={"name": "custom-metrics-resource-reader", "labels": labels},
-            role_ref={
-                "api_group": "rbac.authorization.k8s.io",
-                "kind": "ClusterRole",
-                "name": "custom-metrics-resource-reader",
-            },
+            role_ref=_role_ref("ClusterRole", "custom-metrics-resource-reader"),
             subject=[ClusterRoleBindingV1Subject(**subject)],
             depends_on=[self.namespace],
         )
