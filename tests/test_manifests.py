@@ -287,10 +287,10 @@ def test_drain_waits_for_in_flight_requests_then_returns() -> None:
     server = QuietHTTPServer.in_background(_Metrics, "engine-metrics")
     port = server.server_address[1]
     try:
-        _Metrics.idle_at = time.monotonic() + 1.5
-        assert 1.4 <= _run_drain(port, deadline=20) < 10
+        _Metrics.idle_at = time.monotonic() + 0.8
+        assert 0.7 <= _run_drain(port, deadline=20) < 10
         _Metrics.idle_at = time.monotonic() + 60
-        assert 1.9 <= _run_drain(port, deadline=2) < 10
+        assert 0.9 <= _run_drain(port, deadline=1) < 10
     finally:
         server.stop()
     assert _run_drain(port, deadline=20) < 5
