@@ -113,3 +113,16 @@ def test_zones_multiply_per_zone_bounds_and_leave_room_to_surge() -> None:
 def test_staged_bytes_is_not_needed_where_vllm_streams_from_gcs() -> None:
     env = parse_environment(config(gpu_pools=[gpu()], deployments=[deployment(commit=COMMIT)]))
     assert env.deployments[0].staged_bytes is None
+
+
+def test_a_machine_type_without_a_memory_figure_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A GPU machine type added to the GPU catalog but not to modules/catalog/machines.py cannot size the cache."""
+    from modules.catalog.machines import MACHINE_VCPUS_MEMORY_GB
+
+    monkeypatch.delitem(MACHINE_VCPUS_MEMORY_GB, "g2-standard-8")
+    with pytest.raises(ConfigError) as caught:
+        parse_environment(config(gpu_pools=[gpu()], deployments=[deployment(engine="tgi", staged_bytes=GIB)]))
+    assert caught.value.errors == [
+        "deployments[0].pool: 'gpu' runs g2-standard-8, whose memory the kit does not know, so the in-memory weights "
+        "cache cannot be sized; allowed: a machine type listed in modules/catalog/machines.py"
+    ]

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from modules.catalog.machines import MACHINE_VCPUS_MEMORY_GB
 from modules.catalog.tpu import TPU_V5E_ZONES
 from modules.config.ci import Ci
 from modules.config.cluster import Cluster, Network
@@ -153,6 +154,12 @@ class Environment(Model):
                 f"{where}.staged_bytes",
                 f"not set, but engine {d.engine} on {accelerator.upper()} pool {pool.name!r} caches the weights in "
                 "memory and needs their size; allowed: the staged manifest's total_size (`hfkit serve` writes it)",
+            )
+        if pool.machine_type not in MACHINE_VCPUS_MEMORY_GB:
+            raise FieldError(
+                f"{where}.pool",
+                f"{pool.name!r} runs {pool.machine_type}, whose memory the kit does not know, so the in-memory "
+                "weights cache cannot be sized; allowed: a machine type listed in modules/catalog/machines.py",
             )
         problem = cache_fit_error(d.engine, pool.machine_type, pool.name, d.staged_bytes)
         if problem:
