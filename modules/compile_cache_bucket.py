@@ -4,7 +4,14 @@ vLLM on TPU compiles its graphs on first start (minutes per shape). Kept in a bu
 GCS FUSE, the cache survives pod restarts, rescheduling and new replicas, so only the very first pod of a model and
 shape pays for compilation. A bucket of its own keeps the weights bucket read-only for serving. It is hardened like
 every bucket of the kit (uniform access, no public access, versioning, soft delete, access logs into the weights'
-access-log bucket); old cache entries expire, since a cache can always be rebuilt.
+access-log bucket).
+
+Cache entries are never expired by age: an age rule (as before: 90 days after creation) deletes entries a busy model
+still uses, and the next pod recompiles for 10-30 minutes. GCS lifecycle rules cannot see reads (their conditions are
+age, creation or custom time, storage class, name prefix/suffix and version state: cloud.google.com/storage/docs/
+lifecycle, and the `condition` block of google_storage_bucket in hashicorp/terraform-provider-google v6.50.0), so
+"delete what is no longer used" cannot be expressed; entries are small next to the weights and stay until a
+deployment's folder is removed by hand. Only overwritten (noncurrent) versions are deleted, after a day.
 """
 
 from __future__ import annotations
@@ -19,8 +26,6 @@ from modules.config.storage import COMPILE_CACHE_SUFFIX
 from modules.service_account import ServiceAccount
 from modules.weights_bucket import ROLE_LABEL, WeightsBucket, hardened_bucket_settings
 
-#: Entries unused for this long are deleted (a cache can be rebuilt; models and engine versions move on).
-EXPIRY_DAYS = 90
 SOFT_DELETE_DAYS = 7
 
 
@@ -46,7 +51,6 @@ class CompileCacheBucket(Construct):
             location=weights.location,
             force_destroy=weights.spec.force_destroy,
             lifecycle_rule=[
-                StorageBucketLifecycleRule(action={"type": "Delete"}, condition={"age": EXPIRY_DAYS}),
                 StorageBucketLifecycleRule(
                     action={"type": "Delete"}, condition={"days_since_noncurrent_time": 1, "with_state": "ARCHIVED"}
                 ),

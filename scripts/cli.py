@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "diff": "scripts.diff.command:diff",
     "fit": "scripts.fit.command:fit_command",
     "serve": "scripts.serve.command:serve",
+    "manifests": "scripts.manifests.command:manifests",
 }
 
 

@@ -119,10 +119,14 @@ def stack_lines(stack_id: str, stack: dict[str, Any]) -> list[str]:
     for deployment in _resources(stack, "kubernetes_deployment_v1"):
         template = deployment["spec"]["template"]
         (container,) = template["spec"]["container"]
+        annotations = deployment["metadata"].get("annotations", {})
+        if "hfkit.dev/model" not in annotations:  # the metrics adapter the autoscalers read
+            lines.append(f"{deployment['metadata']['name']} ({container['image']})")
+            continue
         pool = template["spec"]["node_selector"].get("hfkit.dev/pool", "?")
         lines.append(
-            f"model server {deployment['metadata']['name']}: {deployment['metadata']['annotations']['hfkit.dev/model']}"
-            f"@{deployment['metadata']['annotations']['hfkit.dev/commit'][:12]} on {pool} ({container['image']})"
+            f"model server {deployment['metadata']['name']}: {annotations['hfkit.dev/model']}"
+            f"@{annotations['hfkit.dev/commit'][:12]} on {pool} ({container['image']})"
         )
     return lines
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from cdktf import TerraformOutput
 from constructs import Construct
 
+from modules.catalog.serving import METRICS_ADAPTER_NAME, METRICS_ADAPTER_NAMESPACE, METRICS_ADAPTER_ROLE
 from modules.config import Environment
+from modules.project_roles import grant_project_roles
 from modules.service_account import ServiceAccount, ServiceAccountProps
 from modules.workload_identity import WorkloadIdentity, WorkloadIdentityProps
 from stacks.base import HfkitStack
@@ -58,5 +60,33 @@ class IdentitiesStack(HfkitStack):
                 kubernetes_service_accounts=env.serving_service_accounts,
             ),
         )
+        self.metrics_adapter = self._metrics_adapter(env, cluster) if env.deployments else None
         TerraformOutput(self, "stager_service_account", value=self.stager.email)
         TerraformOutput(self, "serving_service_account", value=self.serving.email)
+        if self.metrics_adapter is not None:
+            TerraformOutput(self, "metrics_adapter_service_account", value=self.metrics_adapter.email)
+
+    def _metrics_adapter(self, env: Environment, cluster: ClusterStack) -> ServiceAccount:
+        """The Custom Metrics Stackdriver Adapter reads Cloud Monitoring: roles/monitoring.viewer has no narrower
+        resource than the project (k8s-stackdriver custom-metrics-stackdriver-adapter/README.md, Workload Identity)."""
+        adapter = ServiceAccount(
+            self,
+            "metrics-adapter",
+            ServiceAccountProps(
+                project=env.project,
+                account_id=env.identities.metrics_adapter.account_id,
+                display_name="hfkit metrics adapter",
+                description="Custom Metrics Stackdriver Adapter: reads Managed Prometheus metrics for the autoscalers",
+            ),
+        )
+        grant_project_roles(adapter, env.project, [METRICS_ADAPTER_ROLE])
+        WorkloadIdentity(
+            self,
+            "metrics-adapter-workload-identity",
+            WorkloadIdentityProps(
+                identity=adapter,
+                workload_pool=cluster.cluster.resource.workload_identity_config.workload_pool,
+                kubernetes_service_accounts=[f"{METRICS_ADAPTER_NAMESPACE}/{METRICS_ADAPTER_NAME}"],
+            ),
+        )
+        return adapter

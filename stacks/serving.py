@@ -1,6 +1,7 @@
-"""Stack `serving`: every `deployments` entry as Kubernetes objects in the cluster. Synthesized only when the
-environment has deployments. Its own blast radius: rolling a model never plans a change to the cluster, the pools,
-the bucket or IAM (the Workload Identity bindings of its service accounts live in the identities stack)."""
+"""Stack `serving`: every `deployments` entry as Kubernetes objects in the cluster, and the Custom Metrics Stackdriver
+Adapter their autoscalers read. Synthesized only when the environment has deployments. Its own blast radius: rolling
+a model never plans a change to the cluster, the pools, the bucket or IAM (the Workload Identity bindings of its
+service accounts live in the identities stack)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from constructs import Construct
 
 from modules.cluster_access import ClusterAccess
 from modules.config import Environment
+from modules.metrics_adapter import MetricsAdapter, MetricsAdapterProps
 from modules.model_server import ModelServer, ModelServerProps
+from modules.serving.rollout import pool_capacity, surges
 from stacks.base import HfkitStack
 from stacks.cluster import ClusterStack
 from stacks.identities import IdentitiesStack
@@ -27,16 +30,27 @@ class ServingStack(HfkitStack):
     ) -> None:
         super().__init__(scope, stack_id, env)
         ClusterAccess(self, "cluster-access", cluster.cluster)
-        self.servers = {
-            d.name: ModelServer(
+        self.servers = {}
+        for d in env.deployments:
+            pool = env.pool(d.pool)
+            capacity = pool_capacity(pool, len(env.pool_zones(pool))).nodes
+            self.servers[d.name] = ModelServer(
                 self,
                 f"model-{d.name}",
                 ModelServerProps(
                     deployment=d,
-                    pool=env.pool(d.pool),
+                    pool=pool,
                     identity=identities.serving,
+                    surge=surges(env.deployments, d.pool, capacity),
                     compile_cache=storage.compile_cache,
                 ),
             )
-            for d in env.deployments
-        }
+        assert identities.metrics_adapter is not None  # declared whenever there are deployments
+        self.metrics_adapter = MetricsAdapter(
+            self,
+            "metrics-adapter",
+            MetricsAdapterProps(
+                identity=identities.metrics_adapter,
+                taints=[t for name in dict.fromkeys(d.pool for d in env.deployments) for t in env.pool(name).taints],
+            ),
+        )

@@ -1,5 +1,8 @@
-"""The serving stack's promises, on the real synthesized JSON of tests/configs/serving.yaml (vLLM on an L4, vLLM TPU
-on a v5e 2x4 slice, TGI on a tainted H100 pool)."""
+"""The serving stack's promises, on the real synthesized JSON of tests/configs/serving.yaml: vLLM on an L4 (streams from
+GCS), vLLM TPU on a v5e 2x4 slice and TGI on a tainted H100 pool (both through GCS FUSE, weights cached in memory),
+plus the Custom Metrics Stackdriver Adapter their autoscalers read.
+
+Expected values come from the sources cited in modules/catalog/serving.py and are computed by hand in each test."""
 
 from __future__ import annotations
 
@@ -15,6 +18,9 @@ from modules.config import parse_environment
 from stacks.app import build_stacks
 from tests.conftest import CONFIGS, Synthesized
 
+CONFIG = yaml.safe_load(CONFIGS["serving"].read_text())
+NAMES = {"llama-3-1-8b", "gemma-2-27b", "llama-3-1-70b"}
+
 
 @pytest.fixture(scope="module")
 def serving(synthesized: dict[str, Synthesized]) -> dict[str, Any]:
@@ -27,6 +33,10 @@ def by_name(serving: dict[str, Any], resource_type: str) -> dict[str, Any]:
 
 def pod(serving: dict[str, Any], name: str) -> dict[str, Any]:
     return by_name(serving, "kubernetes_deployment_v1")[name]["spec"]["template"]
+
+
+def volumes(spec: dict[str, Any]) -> dict[str, Any]:
+    return {v["name"]: v for v in spec["volume"]}
 
 
 def test_only_configs_with_deployments_get_a_serving_stack(synthesized: dict[str, Synthesized]) -> None:
@@ -50,7 +60,6 @@ def test_provider_uses_cluster_endpoint_and_ca_and_no_literal_token(
 
 
 def test_each_deployment_has_its_objects(serving: dict[str, Any]) -> None:
-    names = {"llama-3-1-8b", "gemma-2-27b", "llama-3-1-70b"}
     for resource_type in (
         "kubernetes_namespace_v1",
         "kubernetes_deployment_v1",
@@ -58,11 +67,17 @@ def test_each_deployment_has_its_objects(serving: dict[str, Any]) -> None:
         "kubernetes_horizontal_pod_autoscaler_v2",
         "kubernetes_pod_disruption_budget_v1",
     ):
-        assert set(by_name(serving, resource_type)) == names, resource_type
-    assert len(serving["resource"]["kubernetes_service_account_v1"]) == len(names)
-    manifests = [m["manifest"] for m in serving["resource"]["kubernetes_manifest"].values()]
-    monitors = {m["metadata"]["name"]: m for m in manifests}
-    assert set(monitors) == names
+        assert set(by_name(serving, resource_type)) >= NAMES, resource_type
+    models = [
+        a
+        for a in serving["resource"]["kubernetes_service_account_v1"].values()
+        if a["metadata"]["name"] == "model-server"
+    ]
+    assert len(models) == len(NAMES)
+    monitors = {
+        m["manifest"]["metadata"]["name"]: m["manifest"] for m in serving["resource"]["kubernetes_manifest"].values()
+    }
+    assert set(monitors) == NAMES
     assert monitors["gemma-2-27b"]["kind"] == "PodMonitoring"
     assert monitors["gemma-2-27b"]["spec"]["endpoints"] == [{"interval": "15s", "path": "/metrics", "port": 8000}]
 
@@ -70,10 +85,13 @@ def test_each_deployment_has_its_objects(serving: dict[str, Any]) -> None:
 def test_service_accounts_are_bound_to_the_serving_identity(
     serving: dict[str, Any], synthesized: dict[str, Synthesized]
 ) -> None:
-    accounts = list(serving["resource"]["kubernetes_service_account_v1"].values())
+    accounts = [
+        a
+        for a in serving["resource"]["kubernetes_service_account_v1"].values()
+        if a["metadata"]["name"] == "model-server"
+    ]
     assert {a["metadata"]["namespace"].split(".")[0] for a in accounts} == {"${kubernetes_namespace_v1"}
     for account in accounts:
-        assert account["metadata"]["name"] == "model-server"
         assert account["metadata"]["annotations"]["iam.gke.io/gcp-service-account"].startswith(
             "${data.terraform_remote_state.cross-stack-reference-input-identities.outputs."
         )
@@ -83,38 +101,79 @@ def test_service_accounts_are_bound_to_the_serving_identity(
     assert members >= {"llama-3-1-8b/model-server]", "gemma-2-27b/model-server]", "llama-3-1-70b/model-server]"}
 
 
-def test_vllm_on_l4(serving: dict[str, Any]) -> None:
-    spec = pod(serving, "llama-3-1-8b")["spec"]
+def test_vllm_on_gpu_streams_weights_from_gcs_without_a_cache(serving: dict[str, Any]) -> None:
+    """accelerated-platforms' GPU vLLM reference: `--model=gs://BUCKET/PATH --load-format=runai_streamer
+    --model-loader-extra-config={"distributed":true}`; no GCS FUSE volume, so no sidecar and no file cache at all."""
+    template = pod(serving, "llama-3-1-8b")
+    spec = template["spec"]
     (container,) = spec["container"]
     assert container["image"] == VLLM_IMAGE_GPU
-    assert container["args"][:4] == [
-        "--model=/models",
+    path = CONFIG["deployments"][0]["path"].rstrip("/")
+    assert container["args"] == [
+        f"--model={path}",
         "--served-model-name=llama-3-1-8b",
         "--tensor-parallel-size=1",
         "--max-model-len=42256",
+        "--gpu-memory-utilization=0.9",
+        "--load-format=runai_streamer",
+        '--model-loader-extra-config={"distributed":true}',
+        "--host=0.0.0.0",
+        "--port=8000",
     ]
+    assert set(volumes(spec)) == {"shm", "tmp"}
+    assert not any(key.startswith("gke-gcsfuse/") for key in template["metadata"]["annotations"])
     assert (
         container["resources"]["requests"]["nvidia.com/gpu"]
         == container["resources"]["limits"]["nvidia.com/gpu"]
         == "1"
     )
+    # g2-standard-8: 8 vCPUs, 32 GB; half requested, three quarters the limit (no cache beside it).
+    assert (
+        container["resources"]["requests"]["memory"] == "16Gi" and container["resources"]["limits"]["memory"] == "24Gi"
+    )
     assert spec["node_selector"] == {"cloud.google.com/gke-accelerator": "nvidia-l4", "hfkit.dev/pool": "l4-x1"}
     assert spec["toleration"] == [{"effect": "NoSchedule", "key": "nvidia.com/gpu", "operator": "Exists"}]
 
 
-def test_vllm_tpu_on_v5e_2x4(serving: dict[str, Any]) -> None:
-    spec = pod(serving, "gemma-2-27b")["spec"]
+def test_vllm_tpu_reads_gcs_fuse_with_a_memory_cache_sized_from_the_manifest(serving: dict[str, Any]) -> None:
+    """staged_bytes 54,672,006,144 = 52,139.29 MiB -> file-cache:max-size-mb 52140; the memory-backed
+    gke-gcsfuse-cache volume adds 512 MiB of slack (52652Mi); the sidecar requests 1024 MiB more (53676Mi).
+    ct5lp-hightpu-8t has 384 GiB: GKE reserves 1024 + 819.2 + 819.2 + 6881.28 (6% of 112 GiB) + 5242.88 (2% of
+    256 GiB) MiB plus 100 MiB eviction, leaving 378,329 MiB; the server keeps 192Gi requested and min(288Gi,
+    378329 - 2048 - 53676 = 322605 MiB) = 288Gi as its limit."""
+    template = pod(serving, "gemma-2-27b")
+    spec = template["spec"]
     (container,) = spec["container"]
     assert container["image"] == VLLM_IMAGE_TPU
-    assert "--tensor-parallel-size=8" in container["args"] and "--max-model-len=8192" in container["args"]
+    assert container["args"][:4] == [
+        "--model=/models",
+        "--served-model-name=gemma-2-27b",
+        "--tensor-parallel-size=8",
+        "--max-model-len=8192",
+    ]
     assert container["resources"]["limits"]["google.com/tpu"] == "8"
+    assert container["resources"]["requests"]["memory"] == "192Gi"
+    assert container["resources"]["limits"]["memory"] == "288Gi"
     assert spec["node_selector"] == {
         "cloud.google.com/gke-tpu-accelerator": "tpu-v5-lite-podslice",
         "cloud.google.com/gke-tpu-topology": "2x4",
         "hfkit.dev/pool": "v5e-2x4",
     }
-    assert spec["toleration"] == [{"effect": "NoSchedule", "key": "google.com/tpu", "operator": "Exists"}]
-    cache = next(v for v in spec["volume"] if v["name"] == "compile-cache")["csi"]
+    found = volumes(spec)
+    weights = found["weights"]["csi"]
+    assert weights["driver"] == "gcsfuse.csi.storage.gke.io" and weights["read_only"] is True
+    assert weights["volume_attributes"]["bucketName"] == "hfkit-serve-weights"
+    options = weights["volume_attributes"]["mountOptions"].split(",")
+    assert options[0] == "only-dir=models/google/gemma-2-27b-it/aaf20e6b9f4c0fcf043f6fb2a2068419086d77b0"
+    assert "file-cache:max-size-mb:52140" in options and "file-cache:max-size-mb:-1" not in options
+    assert {"metadata-cache:ttl-secs:-1", "file-cache:enable-parallel-downloads:true"} <= set(options)
+    assert found["gke-gcsfuse-cache"]["empty_dir"] == {"medium": "Memory", "size_limit": "52652Mi"}
+    annotations = template["metadata"]["annotations"]
+    assert annotations["gke-gcsfuse/volumes"] == "true"
+    assert annotations["gke-gcsfuse/memory-request"] == "53676Mi"
+    assert "gke-gcsfuse/ephemeral-storage-limit" not in annotations  # the webhook's bounded 5Gi default applies
+    assert {"mount_path": "/models", "name": "weights", "read_only": True} in container["volume_mount"]
+    cache = found["compile-cache"]["csi"]
     assert cache["driver"] == "gcsfuse.csi.storage.gke.io" and cache["read_only"] is False
     assert cache["volume_attributes"]["bucketName"].startswith(
         "${data.terraform_remote_state.cross-stack-reference-input-storage.outputs."
@@ -123,13 +182,142 @@ def test_vllm_tpu_on_v5e_2x4(serving: dict[str, Any]) -> None:
     assert {"name": "VLLM_XLA_CACHE_PATH", "value": "/compile-cache"} in container["env"]
 
 
-def test_compile_cache_bucket_only_with_tpu_deployments(synthesized: dict[str, Synthesized]) -> None:
-    """The serving identity writes only the compile-cache bucket; it stays read-only on the weights bucket."""
+def test_tgi_on_h100_caches_in_memory_and_tolerates_the_pool_taint(serving: dict[str, Any]) -> None:
+    """staged_bytes 141,107,497,984 = 134,570.6 MiB -> max-size-mb 134571, volume 135083Mi, sidecar 136107Mi;
+    a3-highgpu-8g (1872 GiB) keeps 936Gi requested and 1404Gi (3/4) as the limit, far below what is left."""
+    template = pod(serving, "llama-3-1-70b")
+    spec = template["spec"]
+    (container,) = spec["container"]
+    assert container["image"] == TGI_IMAGE_GPU
+    assert container["command"] == ["text-generation-launcher"]
+    assert "--num-shard=8" in container["args"] and "--model-id=/models" in container["args"]
+    assert "file-cache:max-size-mb:134571" in volumes(spec)["weights"]["csi"]["volume_attributes"]["mountOptions"]
+    assert volumes(spec)["gke-gcsfuse-cache"]["empty_dir"] == {"medium": "Memory", "size_limit": "135083Mi"}
+    assert template["metadata"]["annotations"]["gke-gcsfuse/memory-request"] == "136107Mi"
+    assert container["resources"]["limits"]["memory"] == "1404Gi"
+    assert {"effect": "NoSchedule", "key": "dedicated", "operator": "Equal", "value": "llm"} in spec["toleration"]
+
+
+def test_max_model_len_is_passed_through_unchanged(serving: dict[str, Any]) -> None:
+    """The context `hfkit serve` wrote (what fit allows) reaches each engine as is: vLLM `--max-model-len`, TGI
+    `--max-total-tokens` (and `--max-input-tokens` one less, TGI requires input < total)."""
+    for entry in CONFIG["deployments"]:
+        (container,) = pod(serving, entry["name"])["spec"]["container"]
+        n = entry["max_model_len"]
+        if entry["engine"] == "tgi":
+            assert {f"--max-total-tokens={n}", f"--max-input-tokens={n - 1}"} <= set(container["args"])
+        else:
+            assert f"--max-model-len={n}" in container["args"]
+
+
+@pytest.mark.parametrize("name", sorted(NAMES))
+def test_probes_drain_service_links_and_autoscaling(serving: dict[str, Any], name: str) -> None:
+    spec = pod(serving, name)["spec"]
+    (container,) = spec["container"]
+    assert spec["enable_service_links"] is False  # a Service named `vllm` would inject VLLM_PORT=tcp://...
+    assert {"name": "HF_HUB_OFFLINE", "value": "1"} in container["env"]
+    startup = container["startup_probe"]
+    assert startup["period_seconds"] * startup["failure_threshold"] >= 1800
+    assert container["security_context"]["read_only_root_filesystem"] is True
+    # Drain: the preStop hook polls the engine and gives up after 540 s; the grace period (the cluster autoscaler's
+    # 600 s maximum, kubernetes/autoscaler FAQ) leaves 60 s for the engine to exit after it.
+    (pre_stop,) = container["lifecycle"]["pre_stop"]
+    command = pre_stop["exec"]["command"]
+    assert command[:2] == ["python3", "-c"] and "deadline = time.monotonic() + 540" in command[2]
+    assert "http://127.0.0.1:8000/metrics" in command[2]
+    assert spec["termination_grace_period_seconds"] == 600
+    hpa = by_name(serving, "kubernetes_horizontal_pod_autoscaler_v2")[name]["spec"]
+    (metric,) = hpa["metric"]
+    assert metric["type"] == "Pods"
+    assert metric["pods"]["metric"]["name"].split("|")[1] in ("vllm:num_requests_waiting", "tgi_queue_size")
+    assert hpa["scale_target_ref"] == {"api_version": "apps/v1", "kind": "Deployment", "name": name}
+    assert by_name(serving, "kubernetes_pod_disruption_budget_v1")[name]["spec"]["max_unavailable"] == "1"
+    assert json.dumps(by_name(serving, "kubernetes_deployment_v1")[name]["lifecycle"]) == (
+        '{"ignore_changes": ["spec[0].replicas"]}'
+    )
+
+
+def test_rollouts_surge_only_where_the_pool_has_a_spare_node(serving: dict[str, Any]) -> None:
+    """l4-x1: max_nodes 3 x 1 zone, llama-3-1-8b may use all 3 -> replace one at a time. v5e-2x4: 2 nodes, gemma
+    up to 2 -> same. h100-x8: 2 nodes, llama-3-1-70b up to 1 -> one spare node, so it surges."""
+    strategies = {
+        name: body["spec"]["strategy"]["rolling_update"]
+        for name, body in by_name(serving, "kubernetes_deployment_v1").items()
+        if name in NAMES
+    }
+    assert strategies == {
+        "llama-3-1-8b": {"max_surge": "0", "max_unavailable": "1"},
+        "gemma-2-27b": {"max_surge": "0", "max_unavailable": "1"},
+        "llama-3-1-70b": {"max_surge": "1", "max_unavailable": "0"},
+    }
+
+
+def test_every_hpa_metric_has_a_provider(serving: dict[str, Any], synthesized: dict[str, Synthesized]) -> None:
+    """Follow each autoscaler's metric to what serves it: a Pods metric named `prometheus.googleapis.com|...` is read
+    from custom.metrics.k8s.io, so an APIService for that group must route to a Service whose selector matches a
+    Deployment running the pinned adapter image; that adapter's KSA must be annotated with a Google account that holds
+    roles/monitoring.viewer through Workload Identity; and a PodMonitoring must scrape the metric's pods."""
+    resources = serving["resource"]
+    services = {(b["metadata"]["name"], "custom-metrics"): b for b in resources["kubernetes_service_v1"].values()}
+    deployments = resources["kubernetes_deployment_v1"].values()
+    monitors = [m["manifest"] for m in resources["kubernetes_manifest"].values()]
+    identities = synthesized["serving"].stack("identities")
+    for hpa in resources["kubernetes_horizontal_pod_autoscaler_v2"].values():
+        (metric,) = hpa["spec"]["metric"]
+        assert metric["type"] == "Pods" and metric["pods"]["metric"]["name"].startswith("prometheus.googleapis.com|")
+        api = [
+            a for a in resources["kubernetes_api_service_v1"].values() if a["spec"]["group"] == "custom.metrics.k8s.io"
+        ]
+        assert {a["spec"]["version"] for a in api} == {"v1beta1", "v1beta2"}
+        for service_ref in (a["spec"]["service"] for a in api):
+            service = services[(service_ref["name"], service_ref["namespace"])]
+            (adapter,) = [
+                d for d in deployments if d["spec"]["template"]["metadata"]["labels"] == service["spec"]["selector"]
+            ]
+            (container,) = adapter["spec"]["template"]["spec"]["container"]
+            assert container["image"] == "gcr.io/gke-release/custom-metrics-stackdriver-adapter:v0.16.9-gke.0"
+        target = hpa["spec"]["scale_target_ref"]["name"]
+        labels = by_name(serving, "kubernetes_deployment_v1")[target]["spec"]["template"]["metadata"]["labels"]
+        assert any(m["spec"]["selector"]["matchLabels"] == labels for m in monitors), target
+    (account,) = [
+        a
+        for a in identities["resource"]["google_service_account"].values()
+        if a["account_id"] == "hfkit-metrics-adapter"
+    ]
+    viewers = [
+        m
+        for m in identities["resource"]["google_project_iam_member"].values()
+        if m["role"] == "roles/monitoring.viewer"
+    ]
+    assert len(viewers) == 1 and viewers[0]["member"].startswith("${google_service_account.metrics-adapter_account_")
+    binding = [
+        b
+        for b in identities["resource"]["google_service_account_iam_member"].values()
+        if b["member"].endswith("[custom-metrics/custom-metrics-stackdriver-adapter]")
+    ]
+    assert len(binding) == 1 and binding[0]["service_account_id"].startswith(
+        "${google_service_account.metrics-adapter_account_"
+    )
+    (ksa,) = [
+        a
+        for a in resources["kubernetes_service_account_v1"].values()
+        if a["metadata"]["name"] == "custom-metrics-stackdriver-adapter"
+    ]
+    assert "metrics-adapter_account" in ksa["metadata"]["annotations"]["iam.gke.io/gcp-service-account"]
+    assert account["project"] == "hfkit-example-project"
+
+
+def test_compile_cache_bucket_only_with_tpu_deployments_and_no_age_expiry(synthesized: dict[str, Synthesized]) -> None:
+    """The serving identity writes only the compile-cache bucket; entries are never deleted by age (a busy model
+    would recompile), only overwritten versions after a day."""
     for name, synth in synthesized.items():
         assert len(caches_of(synth)) == (name == "serving"), name
     (cache,) = caches_of(synthesized["serving"])
     assert cache["labels"]["hfkit-role"] == "compile-cache"
     assert cache["logging"]["log_bucket"].startswith("${google_storage_bucket.")
+    assert cache["lifecycle_rule"] == [
+        {"action": {"type": "Delete"}, "condition": {"days_since_noncurrent_time": 1, "with_state": "ARCHIVED"}}
+    ]
     grants = synthesized["serving"].resources("identities", "google_storage_bucket_iam_member").values()
     serving = [g for g in grants if "serving" in g["member"]]
     assert sorted(g["role"] for g in serving) == ["roles/storage.objectUser", "roles/storage.objectViewer"]
@@ -139,49 +327,6 @@ def test_compile_cache_bucket_only_with_tpu_deployments(synthesized: dict[str, S
 
 def caches_of(synth: Synthesized) -> list[dict[str, Any]]:
     return [b for b in synth.resources("storage", "google_storage_bucket").values() if b["name"].endswith("-xla-cache")]
-
-
-def test_tgi_on_h100_tolerates_the_pool_taint(serving: dict[str, Any]) -> None:
-    spec = pod(serving, "llama-3-1-70b")["spec"]
-    (container,) = spec["container"]
-    assert container["image"] == TGI_IMAGE_GPU
-    assert container["command"] == ["text-generation-launcher"]
-    assert "--num-shard=8" in container["args"] and "--max-total-tokens=32768" in container["args"]
-    assert {"effect": "NoSchedule", "key": "dedicated", "operator": "Equal", "value": "llm"} in spec["toleration"]
-
-
-@pytest.mark.parametrize("name", ["llama-3-1-8b", "gemma-2-27b", "llama-3-1-70b"])
-def test_weights_mount_offline_probes_and_autoscaling(serving: dict[str, Any], name: str) -> None:
-    template = pod(serving, name)
-    assert template["metadata"]["annotations"]["gke-gcsfuse/volumes"] == "true"
-    spec = template["spec"]
-    weights = next(v for v in spec["volume"] if v["name"] == "weights")["csi"]
-    assert weights["driver"] == "gcsfuse.csi.storage.gke.io" and weights["read_only"] is True
-    assert weights["volume_attributes"]["bucketName"] == "hfkit-serve-weights"
-    only_dir = weights["volume_attributes"]["mountOptions"].split(",")[0]
-    assert only_dir.startswith("only-dir=models/") and len(only_dir.rsplit("/", 1)[-1]) == 40  # the commit folder
-    options = weights["volume_attributes"]["mountOptions"].split(",")
-    assert {
-        "metadata-cache:ttl-secs:-1",
-        "file-cache:max-size-mb:-1",
-        "file-cache:enable-parallel-downloads:true",
-    } <= set(options)
-    (container,) = spec["container"]
-    assert {"mount_path": "/models", "name": "weights", "read_only": True} in container["volume_mount"]
-    assert {"name": "HF_HUB_OFFLINE", "value": "1"} in container["env"]
-    startup = container["startup_probe"]
-    assert startup["period_seconds"] * startup["failure_threshold"] >= 1800
-    assert container["security_context"]["read_only_root_filesystem"] is True
-    hpa = by_name(serving, "kubernetes_horizontal_pod_autoscaler_v2")[name]["spec"]
-    (metric,) = hpa["metric"]
-    assert metric["type"] == "Pods"
-    assert metric["pods"]["metric"]["name"].startswith("prometheus.googleapis.com|")
-    assert metric["pods"]["metric"]["name"].split("|")[1] in ("vllm:num_requests_waiting", "tgi_queue_size")
-    assert hpa["scale_target_ref"] == {"api_version": "apps/v1", "kind": "Deployment", "name": name}
-    assert by_name(serving, "kubernetes_pod_disruption_budget_v1")[name]["spec"]["max_unavailable"] == "1"
-    assert json.dumps(by_name(serving, "kubernetes_deployment_v1")[name]["lifecycle"]) == (
-        '{"ignore_changes": ["spec[0].replicas"]}'
-    )
 
 
 def test_image_override_replaces_the_catalog_image() -> None:
@@ -196,4 +341,9 @@ def test_image_override_replaces_the_catalog_image() -> None:
         body["metadata"]["name"]: body["spec"]["template"]["spec"]["container"][0]["image"]
         for body in serving["resource"]["kubernetes_deployment_v1"].values()
     }
-    assert images == {"llama-3-1-8b": pinned, "gemma-2-27b": VLLM_IMAGE_TPU, "llama-3-1-70b": TGI_IMAGE_GPU}
+    assert images == {
+        "llama-3-1-8b": pinned,
+        "gemma-2-27b": VLLM_IMAGE_TPU,
+        "llama-3-1-70b": TGI_IMAGE_GPU,
+        "custom-metrics-stackdriver-adapter": "gcr.io/gke-release/custom-metrics-stackdriver-adapter:v0.16.9-gke.0",
+    }

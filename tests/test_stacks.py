@@ -163,7 +163,12 @@ def test_hf_token_never_has_a_version_in_terraform(synthesized: dict[str, Synthe
 def test_identities_are_granted_on_the_narrowest_resource(synthesized: dict[str, Synthesized], config: str) -> None:
     synth = synthesized[config]
     stack = synth.stack("identities")
-    assert "google_project_iam_member" not in stack["resource"]
+    # One project-level grant, with deployments only: Cloud Monitoring has no narrower resource for the metrics adapter.
+    project = [(g["role"], g["member"]) for g in stack["resource"].get("google_project_iam_member", {}).values()]
+    expected = [("roles/monitoring.viewer", "metrics-adapter")] if "deployments:" in CONFIGS[config].read_text() else []
+    assert [
+        (role, "metrics-adapter" if "metrics-adapter_account" in member else member) for role, member in project
+    ] == (expected)
     bindings = stack["resource"]["google_storage_bucket_iam_member"].values()
     # TPU model servers may also write their compile-cache bucket (tests/test_serving.py); never the weights.
     grants = [(g["role"], g["member"]) for g in bindings if "compile-cache" not in g["bucket"]]

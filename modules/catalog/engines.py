@@ -19,9 +19,24 @@ from typing import Literal
 
 AcceleratorKind = Literal["tpu", "gpu"]
 
-VLLM_IMAGE_GPU = "vllm/vllm-openai:v0.11.0"
-VLLM_IMAGE_TPU = "vllm/vllm-tpu:v0.11.1"
-TGI_IMAGE_GPU = "ghcr.io/huggingface/text-generation-inference:3.3.6"
+# Image pins, each checked on 2026-12-02 against the engine's releases and the GKE references:
+#: vLLM on GPUs. Newest releases on PyPI: 0.33.0 (2026-11), 0.34.0 (seen 2026-12-02); the GKE tutorials
+#: (GoogleCloudPlatform/kubernetes-engine-samples ai-ml/llm-serving-*, commit 2b50365, 2026-07-30) still pin v0.10.0.
+#: Pinned: v0.26.0, the newest tag a Google reference runs with exactly the kit's load path (`--model=gs://...
+#: --load-format=runai_streamer`, `python3 -m vllm.entrypoints.openai.api_server`): GoogleCloudPlatform/
+#: accelerated-platforms platforms/gke/base/use-cases/inference-ref-arch/terraform/_shared_config/
+#: inference-ref-arch_variables.tf line 251 (commit f60fe82, 2026-08-03) with kubernetes-manifests/online-inference-gpu/
+#: vllm-native-cache-offloading/single-tier/base/deployment.yaml. Newer tags are unverified with that load path.
+VLLM_IMAGE_GPU = "vllm/vllm-openai:v0.26.0"
+#: vLLM TPU (vllm-project/tpu-inference). Releases: tag v0.27.0 (2026-08-20) is the newest in the repository snapshot
+#: read (commit b8692ff, 2026-08-22), whose README still lists v5e as recommended; PyPI has vllm-tpu 0.32.0 (2026-10).
+#: accelerated-platforms online-inference-tpu/vllm/base/vllm.env pins v0.11.1 (2025-10-15) and kubernetes-engine-samples
+#: ai-ml/vllm-tpu uses `latest`. Pinned: v0.27.0, the newest release whose image tag (docker.io/vllm/vllm-tpu:v0.27.0)
+#: and v5e support were both seen in a source; the TPU load path (GCS FUSE) does not depend on the version.
+VLLM_IMAGE_TPU = "vllm/vllm-tpu:v0.27.0"
+#: TGI: in maintenance mode since 2025-12 (huggingface/text-generation-inference README, commit db931fc, 2026-01-08);
+#: v3.3.7 (2025-12-18) is its last release. Kept working for existing users; vLLM is the documented default.
+TGI_IMAGE_GPU = "ghcr.io/huggingface/text-generation-inference:3.3.7"
 
 
 GiB = 1024**3

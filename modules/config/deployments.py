@@ -49,6 +49,12 @@ class Deployment(Model):
     max_model_len: int = Field(ge=1)
     replicas: Replicas = Field(default_factory=Replicas)
     image: str | None = Field(default=None, description="Overrides the engine's pinned image (modules/catalog).")
+    staged_bytes: int | None = Field(
+        default=None,
+        ge=1,
+        description="Bytes of the staged commit (its manifest's total_size), written by `hfkit serve` when the weights "
+        "load through GCS FUSE (vLLM on TPU, TGI): sizes the in-memory file cache.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Deployment:

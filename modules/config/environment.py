@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from modules.catalog.machines import MACHINE_VCPUS_MEMORY_GB
 from modules.catalog.zones import REGIONS, ZONES, zones_offering
 from modules.config.ci import Ci
 from modules.config.cluster import Cluster, Network
@@ -30,6 +31,8 @@ from modules.config.storage import (
     WeightsBucket,
     check_key_location,
 )
+from modules.serving.memory import cache_fit_error, load_path
+from modules.serving.rollout import pool_capacity
 
 CONFIG_ENV_VAR = "HFKIT_CONFIG"
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "hfkit.yaml"
@@ -177,8 +180,9 @@ class Environment(Model):
             )
 
     def _check_identities(self) -> None:
-        """Every google_service_account the environment creates needs its own account ID: two with one ID are one
-        account in GCP (the second create fails with 409)."""
+        """Every google_service_account the environment creates needs its own account ID (the node account, stager,
+        serving, CI plan/apply, and with deployments the metrics adapter): two with one ID are one account in GCP
+        (the second create fails with 409)."""
         taken: dict[str, str] = {}
         accounts = [
             ("cluster.name", self.cluster.node_account_id, "the node service account"),
@@ -190,6 +194,8 @@ class Environment(Model):
                 ("ci.plan_account_id", self.ci.plan_account_id, None),
                 ("ci.apply_account_id", self.ci.apply_account_id, None),
             ]
+        if self.deployments:  # the Custom Metrics Stackdriver Adapter's account exists only with deployments
+            accounts.append(("identities.metrics_adapter.account_id", self.identities.metrics_adapter.account_id, None))
         for field, account_id, derived in accounts:
             if account_id in taken:
                 what = f"derives {derived} {account_id!r}, which" if derived else f"{account_id!r}"
@@ -246,6 +252,47 @@ class Environment(Model):
                     f"{d.tensor_parallel_size} exceeds the {pool.gpus_per_node} GPU(s) per node of pool "
                     f"{pool.name!r}; allowed: 1 to {pool.gpus_per_node}",
                 )
+            self._check_weights_cache(where, d, pool)
+        self._check_node_capacity(pools)
+
+    def _check_weights_cache(self, where: str, d: Deployment, pool: TpuPool | GpuPool) -> None:
+        """Weights read through GCS FUSE are cached in memory: the staged size must be known and fit the node."""
+        accelerator = "tpu" if isinstance(pool, TpuPool) else "gpu"
+        if load_path(d.engine, accelerator) != "fuse-memory-cache":
+            return
+        if d.staged_bytes is None:
+            raise FieldError(
+                f"{where}.staged_bytes",
+                f"not set, but engine {d.engine} on {accelerator.upper()} pool {pool.name!r} caches the weights in "
+                "memory and needs their size; allowed: the staged manifest's total_size (`hfkit serve` writes it)",
+            )
+        if pool.machine_type not in MACHINE_VCPUS_MEMORY_GB:
+            raise FieldError(
+                f"{where}.pool",
+                f"{pool.name!r} runs {pool.machine_type}, whose memory the kit does not know, so the in-memory "
+                "weights cache cannot be sized; allowed: a machine type listed in modules/catalog/machines.py",
+            )
+        problem = cache_fit_error(d.engine, pool.machine_type, pool.name, d.staged_bytes)
+        if problem:
+            raise FieldError(f"{where}.staged_bytes", problem)
+
+    def _check_node_capacity(self, pools: dict[str, TpuPool | GpuPool]) -> None:
+        """A replica takes a whole node: the replicas.max of the deployments sharing a pool must fit its nodes."""
+        taken: dict[str, int] = {}
+        for index, d in enumerate(self.deployments):
+            pool = pools[d.pool]
+            capacity = pool_capacity(pool, len(self.pool_zones(pool)))
+            others = taken.get(d.pool, 0)
+            if others + d.replicas.max > capacity.nodes:
+                room = capacity.nodes - others
+                allowed = f"at most {room}" if room > 0 else "none left: raise the pool's node bound"
+                raise FieldError(
+                    f"deployments.{index}.replicas.max",
+                    f"{d.replicas.max} does not fit pool {d.pool!r}: it has at most {capacity.nodes} node(s) "
+                    f"({capacity.why}) and other deployments' replicas.max take {others}; allowed: {allowed} "
+                    "(each replica takes a whole node)",
+                )
+            taken[d.pool] = others + d.replicas.max
 
     @property
     def serving_service_accounts(self) -> list[str]:

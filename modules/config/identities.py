@@ -26,6 +26,14 @@ class Serving(Model):
     )
 
 
+class MetricsAdapter(Model):
+    """The Custom Metrics Stackdriver Adapter's identity (only with deployments): reads Cloud Monitoring so the model
+    servers' autoscalers get their Managed Prometheus metric."""
+
+    account_id: ServiceAccountId = "hfkit-metrics-adapter"
+
+
 class Identities(Model):
     stager: Stager = Field(default_factory=Stager)
     serving: Serving = Field(default_factory=Serving)
+    metrics_adapter: MetricsAdapter = Field(default_factory=MetricsAdapter)

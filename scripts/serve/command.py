@@ -14,6 +14,7 @@ import click
 
 from modules.catalog.engines import ENGINES
 from modules.config import Environment, GpuPool, TpuPool
+from modules.serving.memory import cache_fit_error, load_path
 from scripts.config_commands import CONFIG_OPTION_HELP, load_or_exit
 from scripts.fit.errors import DoesNotFitError, FitError
 from scripts.stage.manifest import DEFAULT_PREFIX
@@ -166,6 +167,14 @@ def _pin(
             f"{repo} does not fit pool {pool_name!r}, {fit.shape.describe()}: {fit.problem}{numbers}; "
             f"smallest shape that fits: {where}"
         )
+    accelerator = "tpu" if isinstance(env.pool(pool_name), TpuPool) else "gpu"
+    staged_bytes = None
+    if load_path(engine, accelerator) == "fuse-memory-cache":
+        # The weights are cached in memory through GCS FUSE: the staged size must fit beside the server.
+        staged_bytes = staged.manifest.total_size
+        problem = cache_fit_error(engine, env.pool(pool_name).machine_type, pool_name, staged_bytes)
+        if problem:
+            raise DoesNotFitError(f"{repo}: {problem}")
     values = {
         "name": name,
         "model": repo,
@@ -179,6 +188,8 @@ def _pin(
         "max_model_len": fit.max_model_len,
         "replicas": {"min": low, "max": high},
     }
+    if staged_bytes is not None:
+        values["staged_bytes"] = staged_bytes
     action = upsert_deployment(path, values)
     click.echo(
         f"{action} deployment {name!r} in {path}: {repo}@{staged.manifest.commit} on {pool_name} ({engine}, "
