@@ -105,6 +105,16 @@ def deployment(index: int, spec: dict, bucket: str, engine: str, draw: st.DrawFn
         engine, tensor_parallel = "vllm", chips_in(spec["topology"])
     else:
         return None
+    # GKE: autoscaling bounds and node_count are per zone, DWS bounds are totals (provider docs of
+    # container_node_pool: max_node_count "per zone", total_max_node_count "total"); a replica takes a whole node.
+    zones = len(spec["zones"])
+    if "autoscaling" in spec:
+        restricted = spec.get("queued_provisioning") or spec.get("flex_start")
+        nodes = spec["autoscaling"]["max_nodes"] * (1 if restricted else zones)
+    else:
+        nodes = spec["node_count"] * zones
+    if nodes == 0:
+        return None
     model = f"acme/model-{index}"
     return {
         "name": f"d{index}",
@@ -115,7 +125,10 @@ def deployment(index: int, spec: dict, bucket: str, engine: str, draw: st.DrawFn
         "engine": engine,
         "tensor_parallel_size": tensor_parallel,
         "max_model_len": draw(st.sampled_from((2048, 8192))),
-        "replicas": {"min": 1, "max": draw(st.integers(1, 3))},
+        "replicas": {"min": 1, "max": draw(st.integers(1, min(nodes, 3)))},
+        # The staged size sizes the in-memory GCS FUSE cache where weights load through it; small enough for the
+        # smallest node (g2-standard-4, 16 GB), which the serving tests size in full.
+        "staged_bytes": draw(st.sampled_from((256 * 2**20, 2**30))),
     }
 
 

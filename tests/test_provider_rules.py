@@ -200,6 +200,7 @@ BAD: dict[str, dict[str, Any]] = {
             "kubernetes_horizontal_pod_autoscaler_v2": ("metadata",),
             "kubernetes_service_account_v1": ("metadata",),
             "kubernetes_namespace_v1": ("metadata",),
+            "kubernetes_api_service_v1": ("metadata",),
         }.items()
         for prefix in prefixes
         for name, value in {
@@ -208,6 +209,26 @@ BAD: dict[str, dict[str, Any]] = {
             "name": "Model_Server",
         }.items()
     },
+    # RBAC objects: names are path segments (schema_rbac.go:33-42; apimachinery path/name.go:25-28), so
+    # "Model_Server" and "system:auth-delegator" pass and only "." / ".." / "/" / "%" fail.
+    **{
+        f"{t} Valid metadata.{name}": {f"metadata.{name}": value}
+        for t in ("kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1", "kubernetes_role_binding_v1")
+        for name, value in {
+            "annotations": {"example.com/": "x"},
+            "labels": {"app": "-starts-with-dash"},
+            "name": "reader/all",
+        }.items()
+    },
+    **{
+        f"{t} Valid role_ref.{name}": {f"role_ref.{name}": value}
+        for t in ("kubernetes_cluster_role_binding_v1", "kubernetes_role_binding_v1")
+        for name, value in {"api_group": "rbac.k8s.io", "kind": "Group"}.items()
+    },
+    "kubernetes_service_v1 Valid spec.port.protocol": {"spec.port.protocol": "HTTP"},
+    "kubernetes_api_service_v1 Valid spec.group_priority_minimum": {"spec.group_priority_minimum": 20001},
+    "kubernetes_api_service_v1 Valid spec.service.port": {"spec.service.port": 0},
+    "kubernetes_api_service_v1 Valid spec.version_priority": {"spec.version_priority": 1001},
     "kubernetes_deployment_v1 Valid spec.replicas": {"spec.replicas": "two"},
     "kubernetes_deployment_v1 Valid spec.strategy.type": {"spec.strategy.type": "BlueGreen"},
     "kubernetes_deployment_v1 Valid spec.strategy.rolling_update.max_surge": {
@@ -574,6 +595,23 @@ def test_kubernetes_label_keys_and_values() -> None:
     # validateAnnotations lower-cases keys first (kubernetes/validators.go:24): an upper-case prefix passes there
     assert v.kube_annotations({"Example.com/abc": "x"}) is None
     assert v.kube_labels({"Example.com/abc": "x"}) is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "good"),
+    # apimachinery path/name.go:25-28 (NameMayNotBe, NameMayNotContain)
+    [
+        ("system:auth-delegator", True),
+        ("Model_Server", True),
+        (".", False),
+        ("..", False),
+        ("a/b", False),
+        ("50%", False),
+        ("...", True),
+    ],
+)
+def test_rbac_names_are_path_segments(value: str, good: bool) -> None:
+    assert (v.path_segment_name(value) is None) is good
 
 
 def test_kubernetes_port_names() -> None:

@@ -94,7 +94,9 @@ class MemoryFacts:
 #: the card's float16 FLOP/s x GPU count / the model's FLOPs per token, capped by max_position_embeddings and by the
 #: tokens that fit `memory.total x --cuda-memory-fraction x 0.95` (launcher/src/main.rs `compute_optimal`,
 #: `ComputeType::f16_flop`, `vram_maximum`). The table is TGI's, keyed by the catalog's accelerator names (nvidia-smi
-#: reports "NVIDIA L4", "NVIDIA A100-SXM4-40GB", "NVIDIA H100 80GB HBM3", "NVIDIA H200": all known to it).
+#: reports "NVIDIA L4", "NVIDIA A100-SXM4-40GB", "NVIDIA H100 80GB HBM3", "NVIDIA H200": all known to it). B200 (A4)
+#: and RTX PRO 6000 (G4) are `Gpu::Unknown` in the launcher of the pinned TGI 3.3.7 as in 3.3.6 (its `From<&str>`
+#: match, read 2026-12-02), so TGI itself takes the 4,096 fallback there, as the kit does for a card not listed here.
 TGI_CARD_F16_FLOPS: dict[str, int] = {
     "nvidia-l4": 121 * 10**12,
     "nvidia-tesla-a100": 312 * 10**12,

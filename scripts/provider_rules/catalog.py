@@ -31,6 +31,10 @@ RULES: dict[str, ResourceRules] = {
         kubernetes.SERVICE,
         kubernetes.POD_DISRUPTION_BUDGET,
         kubernetes.HORIZONTAL_POD_AUTOSCALER,
+        kubernetes.API_SERVICE,
+        kubernetes.CLUSTER_ROLE,
+        kubernetes.CLUSTER_ROLE_BINDING,
+        kubernetes.ROLE_BINDING,
         kubernetes.MANIFEST,
     )
 }

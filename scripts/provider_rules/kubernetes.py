@@ -11,12 +11,14 @@ entry; its validated and Required fields have their own entries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from scripts.provider_rules import validators as v
 from scripts.provider_rules.model import (
     BLOCK,
     KUBERNETES,
+    LIST,
     MAP,
     TREE,
     Attr,
@@ -36,6 +38,11 @@ svc = source_in(KUBERNETES, "kubernetes/resource_kubernetes_service_v1.go")
 pdb = source_in(KUBERNETES, "kubernetes/resource_kubernetes_pod_disruption_budget_v1.go")
 hpa = source_in(KUBERNETES, "kubernetes/schema_horizontal_pod_autoscaler.go")
 sel = source_in(KUBERNETES, "kubernetes/schema_label_selector.go")
+api = source_in(KUBERNETES, "kubernetes/resource_kubernetes_api_service_v1.go")
+rbac = source_in(KUBERNETES, "kubernetes/schema_rbac.go")
+crole = source_in(KUBERNETES, "kubernetes/resource_kubernetes_cluster_role_v1.go")
+crb = source_in(KUBERNETES, "kubernetes/resource_kubernetes_cluster_role_binding_v1.go")
+rb = source_in(KUBERNETES, "kubernetes/resource_kubernetes_role_binding_v1.go")
 manifest = source_in(KUBERNETES, "manifest/provider/validate.go")
 plan = source_in(KUBERNETES, "manifest/provider/plan.go")
 
@@ -123,6 +130,7 @@ SERVICE = ResourceRules(
         Attr("spec.port", svc(171), BLOCK, min_items=1),
         Attr("spec.port.name", svc(183)),
         Attr("spec.port.port", svc(195), required=True),
+        Attr("spec.port.protocol", svc(201)),
         Attr("spec.port.target_port", svc(212)),
         Attr("spec.selector", svc(227), MAP),
         Attr("spec.type", svc(271)),
@@ -130,6 +138,7 @@ SERVICE = ResourceRules(
     rules=(
         *metadata_rules(),
         Valid("spec.port.port", v.int_between(1, 65535), svc(199)),  # validation.IsPortNumber
+        Valid("spec.port.protocol", v.one_of("TCP", "UDP", "SCTP"), svc(206)),  # corev1.Protocol*
         # corev1.ServiceType* (k8s.io/api core/v1/types.go:4589-4603).
         Valid("spec.type", v.one_of("ClusterIP", "ExternalName", "NodePort", "LoadBalancer"), svc(276)),
     ),
@@ -192,6 +201,92 @@ NAMESPACE = ResourceRules(
     "kubernetes_namespace_v1",
     attributes=metadata(Source(KUBERNETES, "kubernetes/resource_kubernetes_namespace_v1.go", 34), namespaced=False),
     rules=metadata_rules(),
+)
+
+API_SERVICE = ResourceRules(
+    "kubernetes_api_service_v1",
+    attributes=(
+        # metadataSchema("api_service", true): cluster-scoped, so no namespace.
+        *metadata(api(32), namespaced=False),
+        Attr("spec", api(33), BLOCK, required=True, max_items=1),
+        Attr("spec.group", api(45), required=True),
+        Attr("spec.group_priority_minimum", api(50), required=True),
+        Attr("spec.insecure_skip_tls_verify", api(56)),
+        Attr("spec.service", api(62), BLOCK, force_new=True, max_items=1),
+        Attr("spec.service.name", api(70), required=True),
+        Attr("spec.service.namespace", api(75), required=True),
+        Attr("spec.service.port", api(80)),
+        Attr("spec.version", api(90), required=True),
+        Attr("spec.version_priority", api(95), required=True),
+    ),
+    rules=(
+        *metadata_rules(),
+        Valid("spec.group_priority_minimum", v.int_between(0, 20000), api(54)),
+        Valid("spec.service.port", v.int_between(1, 65535), api(85)),  # validatePortNum = IsValidPortNum
+        Valid("spec.version_priority", v.int_between(0, 1000), api(99)),
+    ),
+)
+
+
+def rbac_metadata(key_line: Source, namespaced: bool) -> tuple[tuple[Attr, ...], tuple[Rule, ...]]:
+    """metadataSchemaRBAC (schema_rbac.go:14-31): the usual metadata, but names are path segments
+    (validateRBACNameFunc), so `system:auth-delegator`-style names with ':' are allowed."""
+    rules = metadata_rules()
+    rules = (*(r for r in rules if r.path != "metadata.name"), Valid("metadata.name", v.path_segment_name, rbac(24)))
+    return metadata(key_line, namespaced=namespaced), rules
+
+
+ROLE_REF = (
+    # rbacRoleRefSchema (schema_rbac.go:44-67): every field Required and ForceNew.
+    Attr("role_ref.api_group", rbac(46), required=True, force_new=True),
+    Attr("role_ref.kind", rbac(53), required=True, force_new=True),
+    Attr("role_ref.name", rbac(60), required=True, force_new=True),
+)
+SUBJECT = (
+    # rbacSubjectSchema (schema_rbac.go:69-94): updatable in place.
+    Attr("subject.api_group", rbac(71)),
+    Attr("subject.kind", rbac(77), required=True),
+    Attr("subject.name", rbac(82), required=True),
+    Attr("subject.namespace", rbac(87)),
+)
+ROLE_REF_RULES = (
+    Valid("role_ref.api_group", v.one_of("rbac.authorization.k8s.io"), rbac(51)),
+    Valid("role_ref.kind", v.one_of("Role", "ClusterRole"), rbac(58)),
+)
+
+
+def _binding(resource_type: str, src: Callable[[int], Source], namespaced: bool) -> ResourceRules:
+    attributes, rules = rbac_metadata(src(30), namespaced)
+    return ResourceRules(
+        resource_type,
+        attributes=(
+            *attributes,
+            Attr("role_ref", src(31), BLOCK, required=True, force_new=True, max_items=1),
+            *ROLE_REF,
+            Attr("subject", src(41), BLOCK, required=True, min_items=1),
+            *SUBJECT,
+        ),
+        rules=(*rules, *ROLE_REF_RULES),
+    )
+
+
+CLUSTER_ROLE_BINDING = _binding("kubernetes_cluster_role_binding_v1", crb, namespaced=False)
+ROLE_BINDING = _binding("kubernetes_role_binding_v1", rb, namespaced=True)
+
+_cluster_role_metadata, _cluster_role_rules = rbac_metadata(crole(30), namespaced=False)
+CLUSTER_ROLE = ResourceRules(
+    "kubernetes_cluster_role_v1",
+    attributes=(
+        *_cluster_role_metadata,
+        Attr("rule", crole(31), BLOCK, min_items=1),
+        # policyRuleSchema (schema_rbac.go:96-130).
+        Attr("rule.api_groups", rbac(98), LIST, min_items=1),
+        Attr("rule.non_resource_urls", rbac(105), LIST),
+        Attr("rule.resource_names", rbac(111), LIST),
+        Attr("rule.resources", rbac(117), LIST),
+        Attr("rule.verbs", rbac(123), LIST, required=True),
+    ),
+    rules=_cluster_role_rules,
 )
 
 

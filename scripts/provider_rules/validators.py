@@ -283,6 +283,15 @@ def kube_name(value: Any) -> str | None:
     return "; ".join(_dns1123_subdomain(str(value))) or None
 
 
+def path_segment_name(value: Any) -> str | None:
+    """validateRBACNameFunc (kubernetes/schema_rbac.go:33-42) = IsValidPathSegmentName (k8s.io/apimachinery v0.28.6
+    pkg/api/validation/path/name.go:24-46): not "." or "..", no "/" or "%" (RBAC names may hold ":")."""
+    text = str(value)
+    if text in (".", ".."):
+        return f"may not be '{text}'"
+    return "; ".join(f"may not contain '{c}'" for c in ("/", "%") if c in text) or None
+
+
 def kube_labels(value: Any) -> str | None:
     """validateLabels (kubernetes/validators.go:89-105): keys are qualified names, values label values."""
     problems = []

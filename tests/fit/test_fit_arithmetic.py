@@ -134,11 +134,20 @@ def test_llama_3_1_70b() -> None:
     # per GPU: 72e9 usable; KV per GPU 80 x 2 x 1 head x 128 x 2 = 40,960 B per token: the full 131,072 context
     # needs 5.4e9 of the ~47.5e9 budget; TP 8
     assert (f.context_limit, f.tensor_parallel) == (131_072, 8)
-    # smallest: 2 x A100-80 (160e9) leave 70.6e9 of weights per GPU for 72e9 usable minus 2 GiB of collectives:
-    # too little; 8 x L4 (192e9) fit with 8,464 tokens (hand: test_fit_verdicts); TGI (0.81 of each L4) does not
-    assert smallest_fitting_shape(p, VLLM).machine_type == "g2-standard-96"
+    # smallest: 2 x A100-80 or 2 x H100 (160e9) leave 70.6e9 of weights per GPU for 72e9 usable minus 2 GiB of
+    # collectives: too little. At 192e9, 2 x RTX PRO 6000 (g4-standard-96, 96 GB each) come before 8 x L4 (fewer
+    # devices first). Per RTX PRO 6000, KV 80 layers x 2 x 4 heads x 128 x 2 B = 163,840 B per token:
+    #   vLLM: 0.90 x 96e9 = 86.4e9 - 70.55e9 weights - 3.54e9 activations (8,192-token profile: >= 70 GiB, not A100)
+    #         - 2.42e9 runtime (256 MiB + 2 GiB for TP > 1) - 1.92e9 margin = 7.96e9 -> 48,608 tokens (16-blocks);
+    #   TGI:  0.81 x 96e9 = 77.76e9 - 70.55e9 - 0.72e9 activations (TGI 3.3.7's launcher does not know the card:
+    #         its 4,096-token fallback) - 2.68e9 runtime - 1.92e9 margin = 1.88e9 -> 11,456 tokens.
+    assert smallest_fitting_shape(p, VLLM).machine_type == "g4-standard-96"
+    assert smallest_fitting_shape(p, TGI).machine_type == "g4-standard-96"
+    assert fit(p, gpu_shape("g4-standard-96"), VLLM).context_limit == 48608
+    assert fit(p, gpu_shape("g4-standard-96"), TGI).context_limit == 11456
+    # 8 x L4 (192e9) fit with 8,464 tokens (hand: test_fit_verdicts); TGI (0.81 of each L4) does not
     assert fit(p, L4_X8, VLLM).context_limit == 8464
-    assert smallest_fitting_shape(p, TGI).machine_type == "a2-ultragpu-4g"
+    assert not fit(p, L4_X8, TGI).fits
     # full context: 4 x A100-80 (320e9; ties with 8 x A100-40, fewer devices first)
     assert smallest_fitting_shape(p, VLLM, 131072).machine_type == "a2-ultragpu-4g"
 
