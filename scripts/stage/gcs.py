@@ -1,35 +1,32 @@
-"""The GCS side: the commit prefix a revision is staged under, its objects, and the errors users can act on.
+"""The GCS side: the commit prefix a revision is staged under, its objects, the manifest, and the errors users can
+act on. Reads, deletes and the manifest go through google-cloud-storage; object bytes are written by gcs_write.py.
 
-Objects are written with `blob.upload_from_file` from a `VerifiedStream`: a resumable upload for files above 8 MiB
-(a single request below) whose object appears only when the last chunk is sent, and the stream releases that chunk
-only after size and hash matched, so a mismatched file leaves no object (the unfinished session expires on its own).
-Every write carries `if_generation_match`: 0 for a new object, or the generation of an unverified object being
-replaced, so two stagers never overwrite each other's verified work on GCS.
+Every object the stager writes carries this file's size and hash in its metadata (`hfkit-*`), set before it becomes
+visible; `StoredObject.matches` is how any run recognises a verified copy.
 """
 
 from __future__ import annotations
 
+import base64
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from scripts.stage.errors import AccessError, NotFoundError, StageError
 from scripts.stage.manifest import MANIFEST_NAME, Manifest, ManifestError
 from scripts.stage.retry import RetryPolicy
 
 if TYPE_CHECKING:
+    from google.auth.credentials import Credentials
     from google.cloud.storage import Blob, Client
 
     from scripts.stage.hub import RepoFile, RepoSnapshot
-    from scripts.stage.verified_stream import VerifiedStream
 
-# Resumable upload chunk: a multiple of 256 KiB. Each worker holds one chunk (plus one Hub read, see
-# verified_stream.READ_SIZE), so memory stays near 100 MiB + workers x 18 MiB (about 240 MiB at the default 8) however
-# large the model. 16 MiB halves the per-request overhead of 8 MiB chunks, which on a 2-core machine was 8% of the
-# wall time (interleaved A/B in bench/stage.py).
-CHUNK_SIZE = 16 * 1024 * 1024
-
+DEFAULT_ENDPOINT = "https://storage.googleapis.com"
+EMULATOR_ENV = "STORAGE_EMULATOR_HOST"
 META_REPO = "hfkit-repo"
 META_COMMIT = "hfkit-commit"
 META_PATH = "hfkit-path"
@@ -52,8 +49,31 @@ class StoredObject:
             self.size == file.size
             and self.metadata.get(META_HASH) == str(file.hash)
             and self.metadata.get(META_COMMIT) == snapshot.commit
-            and self.metadata.get(META_PATH) == file.path
+            and self.metadata.get(META_PATH) in (file.path, _header_safe(file.path))
         )
+
+
+def _header_safe(value: str) -> str:
+    """`value` itself when it is printable ASCII, else percent-encoded UTF-8: XML API metadata travels in HTTP headers,
+    which carry ASCII only (RFC 9110 section 5.5), and a repo path may hold any Unicode."""
+    if value.isascii() and value.isprintable():
+        return value
+    return quote(value, safe="/ !#$&'()*+,:;=?@[]~")
+
+
+def object_metadata(snapshot: RepoSnapshot, file: RepoFile) -> dict[str, str]:
+    """The custom metadata every staged object carries (the same on every upload path)."""
+    return {
+        META_REPO: snapshot.repo_id,
+        META_COMMIT: snapshot.commit,
+        META_PATH: _header_safe(file.path),
+        META_HASH: str(file.hash),
+    }
+
+
+def crc32c_text(value: int) -> str:
+    """A crc32c as GCS reports it: base64 of the big-endian 32-bit value."""
+    return base64.b64encode(value.to_bytes(4, "big")).decode()
 
 
 def _stored(blob: Blob, prefix: str) -> StoredObject:
@@ -63,6 +83,17 @@ def _stored(blob: Blob, prefix: str) -> StoredObject:
         generation=int(blob.generation or 0),
         crc32c=blob.crc32c or "",
         metadata=dict(blob.metadata or {}),
+    )
+
+
+def stored_from_resource(resource: dict[str, Any], prefix: str) -> StoredObject:
+    """A StoredObject from the JSON object resource an upload answers with."""
+    return StoredObject(
+        path=str(resource["name"])[len(prefix) :],
+        size=int(resource.get("size") or 0),
+        generation=int(resource.get("generation") or 0),
+        crc32c=str(resource.get("crc32c") or ""),
+        metadata=dict(resource.get("metadata") or {}),
     )
 
 
@@ -76,18 +107,45 @@ def http_status(exc: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
-def make_client() -> Client:
-    """A storage client; honours STORAGE_EMULATOR_HOST (anonymous credentials) as google-cloud-storage does."""
+@dataclass(frozen=True)
+class GcsConnection:
+    """A storage client for reads and metadata, and what the stager's own writes need: the same credentials (None
+    for an emulator, which takes anonymous requests) and the endpoint both APIs are served from."""
+
+    client: Client
+    credentials: Credentials | None
+    endpoint: str
+
+
+def connect(endpoint: str | None = None) -> GcsConnection:
+    """Application Default Credentials against GCS, or anonymous ones against `endpoint` / STORAGE_EMULATOR_HOST
+    (`http://HOST:PORT`, scheme included), as google-cloud-storage itself treats that variable."""
     from google.auth.exceptions import DefaultCredentialsError
     from google.cloud import storage
 
+    endpoint = endpoint or os.environ.get(EMULATOR_ENV)
+    if endpoint:
+        from google.auth.credentials import AnonymousCredentials
+
+        client = storage.Client(
+            project="<none>", credentials=AnonymousCredentials(), client_options={"api_endpoint": endpoint}
+        )
+        return GcsConnection(client, None, endpoint)
     try:
-        return storage.Client()
+        import google.auth
+
+        credentials, project = google.auth.default(scopes=storage.Client.SCOPE)
     except DefaultCredentialsError:
         raise StageError(
             "no Google Cloud credentials found: run `gcloud auth application-default login`, use Workload "
             "Identity, or set STORAGE_EMULATOR_HOST=http://HOST:PORT for a local GCS emulator"
         ) from None
+    return GcsConnection(storage.Client(project=project, credentials=credentials), credentials, DEFAULT_ENDPOINT)
+
+
+def make_client() -> Client:
+    """A storage client for readers (`hfkit fit`): see `connect`."""
+    return connect().client
 
 
 class GcsTarget:
@@ -141,24 +199,23 @@ class GcsTarget:
             raise error from None
 
     # -- reads ------------------------------------------------------------------------------------------------
-    def check_bucket(self) -> None:
-        """Fail early on a missing bucket or missing permission, needing only storage.objects.list."""
-        with self._translated("listing objects"):
-            next(iter(self.bucket.list_blobs(prefix=self.prefix, max_results=1, retry=self._retry).pages), None)
-
-    def list_objects(self) -> dict[str, StoredObject]:
+    def list_prefix(self) -> dict[str, StoredObject]:
+        """Every object under the prefix, the manifest included (one listing also checks bucket and access)."""
         with self._translated("listing objects"):
             blobs = self.bucket.list_blobs(prefix=self.prefix, retry=self._retry)
-            objects = [_stored(b, self.prefix) for b in blobs]
-        return {o.path: o for o in objects if o.path != MANIFEST_NAME}
+            return {o.path: o for o in (_stored(b, self.prefix) for b in blobs)}
+
+    def list_objects(self) -> dict[str, StoredObject]:
+        return {path: o for path, o in self.list_prefix().items() if path != MANIFEST_NAME}
 
     def stat(self, path: str) -> StoredObject | None:
         with self._translated("reading object metadata"):
             blob = self.bucket.get_blob(self.prefix + path, retry=self._retry)
         return None if blob is None else _stored(blob, self.prefix)
 
-    def read_manifest(self) -> Manifest | None:
-        """The manifest under the prefix, or None (call check_bucket first: a missing bucket also answers 404)."""
+    def read_manifest(self) -> tuple[Manifest, int] | None:
+        """The manifest under the prefix and its generation, or None (a missing bucket also answers 404: list
+        the prefix first)."""
         from google.api_core.exceptions import NotFound
 
         blob = self.bucket.blob(self.prefix + MANIFEST_NAME)
@@ -168,39 +225,13 @@ class GcsTarget:
             except NotFound:
                 return None
         try:
-            return Manifest.from_json(data)
+            return Manifest.from_json(data), int(blob.generation or 0)
         except ManifestError as exc:
             raise StageError(
                 f"{self.manifest_uri} is not a valid hfkit manifest ({exc}); delete it and re-run"
             ) from None
 
     # -- writes -----------------------------------------------------------------------------------------------
-    def upload(
-        self, file: RepoFile, snapshot: RepoSnapshot, stream: VerifiedStream, if_generation_match: int
-    ) -> StoredObject:
-        """Upload `stream` as `file`'s object (resumable above 8 MiB, one request below); returns what GCS stored.
-
-        The object exists only once the stream's last chunk was sent, which the stream releases only after the
-        Hub's hash matched. The library's own checksum is off because the stream hands out memoryviews (its crc32c
-        extension accepts only bytes); the caller compares GCS's crc32c with `stream.crc32c` instead.
-        """
-        blob = self.bucket.blob(self.prefix + file.path, chunk_size=CHUNK_SIZE)
-        blob.metadata = {
-            META_REPO: snapshot.repo_id,
-            META_COMMIT: snapshot.commit,
-            META_PATH: file.path,
-            META_HASH: str(file.hash),
-        }
-        blob.upload_from_file(
-            stream,  # type: ignore[arg-type]
-            size=file.size,
-            content_type="application/octet-stream",
-            if_generation_match=if_generation_match,
-            checksum=None,
-            retry=self._retry,
-        )
-        return _stored(blob, self.prefix)
-
     def delete(self, path: str, generation: int) -> None:
         """Delete exactly `generation` (never a newer object someone else wrote); already gone is fine."""
         from google.api_core.exceptions import NotFound, PreconditionFailed
@@ -208,8 +239,9 @@ class GcsTarget:
         with suppress(NotFound, PreconditionFailed):
             self.bucket.blob(self.prefix + path).delete(if_generation_match=generation, retry=self._retry)
 
-    def write_manifest(self, manifest: Manifest) -> bool:
-        """Create the manifest if absent (single-request upload, generation 0 precondition); False if it existed."""
+    def write_manifest(self, manifest: Manifest, if_generation_match: int = 0) -> bool:
+        """Write the manifest if its generation is still `if_generation_match` (0: create it only if absent);
+        False when that precondition failed (someone else wrote it first)."""
         from google.api_core.exceptions import PreconditionFailed
 
         blob = self.bucket.blob(self.prefix + MANIFEST_NAME)
@@ -217,7 +249,10 @@ class GcsTarget:
         try:
             with self._translated("writing the manifest"):
                 blob.upload_from_string(
-                    manifest.to_json(), content_type="application/json", if_generation_match=0, retry=self._retry
+                    manifest.to_json(),
+                    content_type="application/json",
+                    if_generation_match=if_generation_match,
+                    retry=self._retry,
                 )
         except PreconditionFailed:
             return False

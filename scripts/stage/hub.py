@@ -13,18 +13,15 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
-from urllib.parse import quote
+from typing import Protocol, TypeVar
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from scripts.stage.errors import AccessError, NotFoundError, StageError
+from scripts.stage.errors import AccessError, IntegrityError, NotFoundError, StageError
 from scripts.stage.hashing import ContentHash
 from scripts.stage.retry import TRANSIENT_STATUS, RetryPolicy, TransientError, parse_retry_after
-
-if TYPE_CHECKING:
-    from scripts.stage.hub_download import HubFileReader
 
 log = logging.getLogger("hfkit.stage")
 T = TypeVar("T")
@@ -184,8 +181,17 @@ class HubClient:
         try:
             for attempt_state in Retrying(
                 stop=stop_after_attempt(self.policy.attempts),
-                wait=lambda s: self.policy.wait_for(s.attempt_number),
+                wait=lambda s: self.policy.wait_for(
+                    s.attempt_number, getattr(s.outcome and s.outcome.exception(), "retry_after", None)
+                ),
                 retry=retry_if_exception_type(TransientError),
+                before_sleep=lambda s: log.warning(
+                    "Hub request: %s; retrying in %.1fs (attempt %d of %d)",
+                    s.outcome.exception() if s.outcome else "",
+                    s.upcoming_sleep,
+                    s.attempt_number + 1,
+                    self.policy.attempts,
+                ),
                 reraise=True,
             ):
                 with attempt_state:
@@ -214,44 +220,72 @@ class HubClient:
             self._local.session = session
         return session
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, source: Source | None = None) -> dict[str, str]:
         # identity: Range offsets must count the bytes we hash, not a compressed encoding of them.
         headers = {"Accept-Encoding": "identity", "User-Agent": "hfkit-stage"}
-        if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
+        if self._token and (source is None or not source.cdn):
+            headers["Authorization"] = f"Bearer {self._token}"  # never to the CDN's origin
         return headers
 
     def resolve_url(self, snapshot: RepoSnapshot, file: RepoFile) -> str:
         return f"{self.endpoint}/{snapshot.repo_id}/resolve/{snapshot.commit}/{quote(file.path)}"
 
-    def preflight(self, snapshot: RepoSnapshot, file: RepoFile) -> None:
+    def _head(self, snapshot: RepoSnapshot, file: RepoFile) -> Source:
+        """One HEAD of the resolve URL, not following redirects: the CDN URL of an LFS file, or the URL itself."""
+        errors = HubErrors(self.endpoint, snapshot.repo_id, self.has_token)
+        url = self.resolve_url(snapshot, file)
+        try:
+            resp = self._session().head(url, headers=self._headers(), allow_redirects=False, timeout=_TIMEOUT)
+        except requests.RequestException as exc:
+            raise TransientError(f"{type(exc).__name__}: {exc}") from None
+        if resp.status_code >= 400:
+            raise errors.from_response(resp, f"'{file.path}'", snapshot.revision)
+        check_commit(resp.headers, snapshot, file)
+        location = resp.headers.get("Location") if resp.is_redirect else None
+        if not location:
+            return Source(url, cdn=False)
+        target = urljoin(url, location)
+        return Source(target, cdn=urlsplit(target)[:2] != urlsplit(url)[:2])
+
+    def resolve(self, snapshot: RepoSnapshot, file: RepoFile) -> Source:
+        """Where `file`'s bytes are read from: for LFS files the CDN URL the Hub redirects to (asked once, then every
+        range goes straight there), for regular files the resolve URL itself (the Hub serves them).
+
+        The HEAD doubles as the access check: a gated or denied repo fails here, before anything is written.
+        """
+        if not file.lfs:
+            return Source(self.resolve_url(snapshot, file), cdn=False)
+        return self.preflight(snapshot, file)
+
+    def preflight(self, snapshot: RepoSnapshot, file: RepoFile) -> Source:
         """HEAD one file before any upload starts, so gated/denied repos fail before anything is written.
 
         The Hub answers metadata (model_info, tree) for gated repos without a token; only file reads are refused.
+        Returns where the file's bytes are, so the transfer does not ask again.
         """
         errors = HubErrors(self.endpoint, snapshot.repo_id, self.has_token)
+        return self._api_call(lambda: self._head(snapshot, file), errors, snapshot.revision)
 
-        def head() -> None:
-            try:
-                resp = self._session().head(
-                    self.resolve_url(snapshot, file), headers=self._headers(), allow_redirects=False, timeout=_TIMEOUT
-                )
-            except requests.RequestException as exc:
-                raise TransientError(f"{type(exc).__name__}: {exc}") from None
-            if resp.status_code >= 400:
-                raise errors.from_response(resp, f"'{file.path}'", snapshot.revision)
+    def get_range(self, source: Source, start: int, end: int | None) -> requests.Response:
+        """Start a streamed GET of bytes [start, end) of `source` (no Range header for a whole file from 0)."""
+        headers = self._headers(source)
+        if start or end is not None:
+            headers["Range"] = f"bytes={start}-" + (str(end - 1) if end is not None else "")
+        return self._session().get(source.url, headers=headers, stream=True, timeout=_TIMEOUT, allow_redirects=False)
 
-        self._api_call(head, errors, snapshot.revision)
 
-    def open_file(self, snapshot: RepoSnapshot, file: RepoFile, cancelled: Callable[[], bool]) -> HubFileReader:
-        """A reader of `file`'s bytes at the pinned commit (see HubFileReader: resumes with Range, retries)."""
-        from scripts.stage.hub_download import HubFileReader
+@dataclass(frozen=True)
+class Source:
+    """Where a file's bytes are read: `cdn` URLs are on another origin, get no token and may expire."""
 
-        return HubFileReader(self, snapshot, file, cancelled)
+    url: str
+    cdn: bool
 
-    def get_file(self, snapshot: RepoSnapshot, file: RepoFile, offset: int) -> requests.Response:
-        """Start a streamed GET of `file` from byte `offset` (the Range header is sent only for offset > 0)."""
-        headers = self._headers()
-        if offset:
-            headers["Range"] = f"bytes={offset}-"
-        return self._session().get(self.resolve_url(snapshot, file), headers=headers, stream=True, timeout=_TIMEOUT)
+
+def check_commit(headers: Mapping[str, str], snapshot: RepoSnapshot, file: RepoFile) -> None:
+    """The Hub names the commit it resolved in X-Repo-Commit; anything but the pinned one would mix versions."""
+    served = headers.get("X-Repo-Commit")
+    if served and served != snapshot.commit:
+        raise IntegrityError(
+            f"the Hub served '{file.path}' from commit {served} instead of the pinned {snapshot.commit}; re-run"
+        )

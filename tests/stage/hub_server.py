@@ -7,8 +7,12 @@ with Range support. Errors carry X-Error-Code / X-Error-Message as the Hub sends
 token, 404 with one), GatedRepo (401 without a token, 403 when not granted), RevisionNotFound, EntryNotFound, and a
 bare 401 "Invalid credentials in Authorization header" for an unknown token.
 
+CDN URLs are signed and expire like the Hub's (an `Expires` time and a serial in the query); an expired one answers
+403 "Request has expired", as S3/CloudFront presigned URLs do.
+
 Faults (see `Faults`): status bursts (5xx/429) per route kind and path, a connection dropped after N bytes, wrong
-content for a declared hash, and a hold that parks a transfer at byte N until the test releases it.
+content for a declared hash (the first byte, or any byte), expiring the CDN URLs handed out so far, and a hold that
+parks a transfer at byte N until the test releases it.
 Used by tests/stage and by bench/stage.py (which serves GiB-sized files from disk with sendfile).
 """
 
@@ -20,6 +24,7 @@ import os
 import re
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -96,6 +101,12 @@ class _Hold:
         self.count = 0
 
 
+@dataclass
+class _Expiry:
+    left: int  # CDN requests still served before the URLs issued so far expire
+    cutoff: int | None = None  # URLs with a serial up to this one are expired
+
+
 class Faults:
     """Per-test fault injection; everything is keyed by route kind and/or file path and consumed in order."""
 
@@ -104,7 +115,31 @@ class Faults:
         self.bursts: list[tuple[str, str | None, deque[int]]] = []
         self.drops: dict[str, deque[int]] = {}
         self.corrupt: set[str] = set()
+        self.corrupt_at: dict[str, int] = {}
         self.holds: dict[str, _Hold] = {}
+        self.expiries: dict[str, _Expiry] = {}
+
+    def flip(self, path: str, at: int) -> None:
+        """Serve `path` with byte `at` wrong (same size), whatever range is asked."""
+        with self.lock:
+            self.corrupt_at[path] = at
+
+    def expire(self, path: str, after: int) -> None:
+        """Serve `after` more CDN requests of `path`, then refuse every URL of it handed out until then."""
+        with self.lock:
+            self.expiries[path] = _Expiry(after)
+
+    def expired(self, path: str, serial: int, latest: int) -> bool:
+        with self.lock:
+            expiry = self.expiries.get(path)
+            if expiry is None:
+                return False
+            if expiry.cutoff is None:
+                if expiry.left > 0:
+                    expiry.left -= 1
+                    return False
+                expiry.cutoff = latest
+            return serial <= expiry.cutoff
 
     def burst(self, kind: str, statuses: list[int], path: str | None = None) -> None:
         """The next requests of `kind` ("revision", "tree", "resolve", "lfs") for `path` get these statuses."""
@@ -187,6 +222,7 @@ class HubServer:
         self.url = ""
         self.cdn_url = ""
         self._lfs_objects: dict[str, HubFile] = {}
+        self._serial = 0  # of the CDN URLs handed out
 
     # -- setup ----------------------------------------------------------------------------------------------
     def add_repo(
@@ -353,6 +389,8 @@ class _Handler(BaseHTTPRequestHandler):
             file = self.hub._lfs_objects.get(match["sha"]) if match else None
             if file is None:
                 return self._error(404, None, "no such object")
+            if self.hub.faults.expired(file.path, int(query.get("serial", ["0"])[0]), self.hub._serial):
+                return self._send(403, b"Request has expired", {"Content-Type": "text/plain"})
             if self._fault_status("lfs", file.path):
                 return None
             return self._content(file, {})
@@ -438,9 +476,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(404, "EntryNotFound", f"{path} does not exist on {rev}")
         headers = {"X-Repo-Commit": commit}
         if file.lfs:
+            with self.hub._lock:
+                self.hub._serial += 1
+                serial = self.hub._serial
+            expires = int(time.time()) + 3600
             headers.update(
                 {
-                    "Location": f"{self.hub.cdn_url}/lfs/{file.sha256}?name={quote(path)}",
+                    "Location": f"{self.hub.cdn_url}/lfs/{file.sha256}?name={quote(path)}&Expires={expires}"
+                    f"&serial={serial}",
                     "X-Linked-Etag": f'"{file.sha256}"',
                     "X-Linked-Size": str(file.size),
                     "ETag": f'"{file.sha256}"',
@@ -504,6 +547,9 @@ class _Handler(BaseHTTPRequestHandler):
         data = file.data or b""
         if file.path in self.hub.faults.corrupt:
             data = bytes([data[0] ^ 0xFF]) + data[1:]  # same size, wrong content for the declared hash
+        at = self.hub.faults.corrupt_at.get(file.path)
+        if at is not None:
+            data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
         view = memoryview(data)
         for offset in range(start, end, 1 << 20):
             self.wfile.write(view[offset : min(end, offset + (1 << 20))])

@@ -9,9 +9,10 @@ import time
 
 import pytest
 
-from scripts.stage.gcs import CHUNK_SIZE
 from scripts.stage.manifest import MANIFEST_NAME
+from scripts.stage.pipeline import PART_SIZE
 from tests.stage.conftest import Env, cli, cli_process
+from tests.stage.gcs_proxy import GcsProxy
 from tests.stage.hub_server import HubServer
 
 MiB = 1024 * 1024
@@ -42,9 +43,13 @@ def wait_for(condition: object, timeout: float = 30) -> None:
         time.sleep(0.02)
 
 
-def test_kill_9_mid_transfer_then_rerun_equals_an_uninterrupted_run(env: Env, hub: HubServer) -> None:
+def test_kill_9_mid_transfer_then_rerun_equals_an_uninterrupted_run(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy
+) -> None:
+    """The big file goes as a 3-part XML multipart upload; the run is killed with two parts at GCS and the third
+    parked at the Hub: no object may appear, and a re-run must end exactly like a clean run."""
     files = {
-        "model-00001-of-00002.safetensors": weights(CHUNK_SIZE + 2 * MiB, b"one"),  # more than one upload chunk
+        "model-00001-of-00002.safetensors": weights(2 * PART_SIZE + 3 * MiB, b"one"),  # parts of 8, 8 and 3 MiB
         "model-00002-of-00002.safetensors": weights(MiB, b"two"),
         "model.safetensors.index.json": b'{"weight_map": {}}',
         "config.json": b'{"hidden_size": 64}',
@@ -52,12 +57,14 @@ def test_kill_9_mid_transfer_then_rerun_equals_an_uninterrupted_run(env: Env, hu
     }
     commit = hub.add_repo("acme/crash", files)
     prefix = f"models/acme/crash/{commit}/"
-    hold = hub.faults.hold("model-00001-of-00002.safetensors", CHUNK_SIZE + MiB)  # park it after one chunk
+    big = prefix + "model-00001-of-00002.safetensors"
+    hold = hub.faults.hold("model-00001-of-00002.safetensors", 2 * PART_SIZE + MiB)  # park part 3
 
-    proc = cli_process(env, "stage", "acme/crash", "--bucket", env.bucket, "--workers", "2")
+    proc = cli_process(env, "stage", "acme/crash", "--bucket", env.bucket)
     try:
         assert hold.reached.acquire(timeout=30), "the stager never reached the held byte"
         wait_for(lambda: prefix + "config.json" in env.blobs(prefix))  # some files are done, one is in flight
+        wait_for(lambda: any(u.name == big and len(u.parts) == 2 for u in list(gcs_proxy.uploads.values())))
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=10) == -signal.SIGKILL
     finally:
@@ -65,7 +72,7 @@ def test_kill_9_mid_transfer_then_rerun_equals_an_uninterrupted_run(env: Env, hu
         hold.release.set()
 
     after_kill = env.blobs(prefix)
-    assert prefix + "model-00001-of-00002.safetensors" not in after_kill  # in flight: no partial object
+    assert big not in after_kill  # two of its parts are at GCS, yet no object: parts are never objects
     assert prefix + MANIFEST_NAME not in after_kill  # not trusted yet
     hub.reset()
 

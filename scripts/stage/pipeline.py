@@ -1,0 +1,620 @@
+"""Moving the selected files at the link's limit: parts of every file over many streams, verified before visible.
+
+Every file is cut into parts (`PART_SIZE`, larger only when a file would need more than GCS's 10,000 parts). A
+*stream* moves one part: a ranged GET from the Hub whose bytes are sent on to GCS by a PUT while they arrive, so the
+download and the upload of a part overlap and nothing waits for a whole part. A file of one part goes to GCS as one
+request; a larger file as an XML API multipart upload whose parts travel on separate connections.
+
+Verified before visible, across parts: the Hub's sha256 (git blob sha1 for regular files) is of the whole file, in
+order, while parts arrive out of order. Each part keeps its bytes in a buffer until they are hashed in file order
+(the head part is hashed as it fills; later parts wait in the reorder window) and, for a multipart upload, until GCS
+acknowledged them. Only when every byte is hashed and the digest equals the Hub's is the object made visible: the
+multipart upload is completed (aborted on a mismatch, so no part is ever an object), or the last bytes of a
+one-request upload are sent (withheld on a mismatch, so the request never completes).
+
+Memory: every stream holds at most one part buffer, taken from a pool sized by the stream cap, so peak memory is
+`max_streams x PART_SIZE` plus the interpreter, whatever the number or size of files. The buffers are reused, never
+reallocated, so the allocator cannot fragment them into a growing heap.
+
+Scheduling: files largest first, parts of a file in order (the head part is always in flight, so the reorder window
+always drains), at most `streams_per_file` parts of one file at once, and `StreamGovernor` deciding how many streams
+run in total.
+"""
+
+from __future__ import annotations
+
+import logging
+import mmap
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal, TypeVar
+
+import google_crc32c
+import requests
+from tenacity import Retrying, retry_if_exception, stop_after_attempt
+
+from scripts.stage.crc32c import combine
+from scripts.stage.errors import IntegrityError, StageError
+from scripts.stage.gcs import (
+    GcsTarget,
+    StoredObject,
+    crc32c_text,
+    http_status,
+    object_metadata,
+    stored_from_resource,
+)
+from scripts.stage.gcs_write import GcsHttpError, GcsWriter
+from scripts.stage.hub import HubClient, RepoFile, RepoSnapshot, Source
+from scripts.stage.hub_download import Cancelled, FileSource, RangeReader
+from scripts.stage.progress import Reporter
+from scripts.stage.retry import RetryPolicy
+from scripts.stage.streams import StreamGovernor
+
+log = logging.getLogger("hfkit.stage")
+
+MiB = 1024 * 1024
+# Part size: each stream's buffer. 8 MiB parts keep 16 streams within 128 MiB of buffers; on a link with 25 MiB/s per
+# connection and 20 ms per request a part's two requests cost ~6% of its time, which the other streams hide. GCS XML
+# multipart parts must be at least 5 MiB except the last, at most 10,000 per upload (put-object-multipart and
+# multipart-uploads pages, https://cloud.google.com/storage/docs/multipart-uploads, read 2026-12-02).
+PART_SIZE = 8 * MiB
+MIN_PART_SIZE = 5 * MiB
+MAX_PARTS = 10_000
+# Bytes asked of the Hub per read: small enough that the upload gets bytes to send several times per part, large
+# enough that per-call overhead vanishes.
+READ_SIZE = 1 * MiB
+DEFAULT_MAX_STREAMS = 16
+DEFAULT_STREAMS_PER_FILE = 8
+# Whole-file restarts after a failure a new upload may cure (a crc32c mismatch, an upload id GCS no longer knows).
+FILE_ATTEMPTS = 3
+
+Action = Literal["uploaded", "present", "adopted"]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """`present`: verified object already there; `adopted`: a concurrent stager's verified object won the race."""
+
+    file: RepoFile
+    action: Action
+    generation: int
+    crc32c: str
+    bytes_transferred: int
+
+
+class Restart(Exception):
+    """This attempt at a file failed in a way a fresh upload may cure."""
+
+
+def part_size_for(size: int, part_size: int) -> int:
+    """`part_size`, or the smallest whole MiB that keeps the file within GCS's 10,000 parts."""
+    if size <= part_size * MAX_PARTS:
+        return part_size
+    return -(-size // (MAX_PARTS * MiB)) * MiB
+
+
+class BufferPool:
+    """Part buffers of `size` bytes, created on first use and reused, never freed during a run: at most one per
+    stream exists, so peak memory is fixed by the stream cap. Anonymous mmaps, so a small file's part makes only the
+    pages it fills resident, and no allocator heap can fragment and grow under varied part sizes."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._free: list[mmap.mmap] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> mmap.mmap:
+        with self._lock:
+            return self._free.pop() if self._free else mmap.mmap(-1, max(self.size, 1))
+
+    def give(self, buffer: mmap.mmap) -> None:
+        with self._lock:
+            self._free.append(buffer)
+
+
+@dataclass(eq=False)
+class Part:
+    """Bytes [start, start + length) of a file: part `number` (1-based) of its upload."""
+
+    job: FileJob
+    number: int
+    start: int
+    length: int
+    buffer: mmap.mmap | None = None
+    filled: int = 0
+    hashed: int = 0
+    crc: int = 0  # crc32c of the bytes filled so far (in order within the part)
+    uploaded: bool = False
+    released: bool = False
+    running: bool = False
+    etag: str = ""
+    reader: RangeReader | None = None
+
+    def view(self) -> memoryview:
+        assert self.buffer is not None
+        return memoryview(self.buffer)[: self.length]
+
+    def fill(self) -> None:
+        """Read the next piece of this part from the Hub into its buffer, then let the file's hash catch up."""
+        assert self.reader is not None and self.buffer is not None
+        data = self.reader.read(min(READ_SIZE, self.length - self.filled))
+        if not data:
+            raise StageError(f"the Hub ended '{self.job.file.path}' early at byte {self.start + self.filled}")
+        end = self.filled + len(data)
+        self.buffer[self.filled : end] = data
+        self.crc = google_crc32c.extend(self.crc, data)
+        self.filled = end
+        self.job.moved(len(data))
+        self.job.advance_hash()
+
+    def body(self) -> PartBody:
+        return PartBody(self)
+
+
+@dataclass(frozen=True)
+class PartBody:
+    """The upload body of a part: its buffer as it fills. Re-iterable, so a retried PUT sends it again from byte 0
+    (what was already received is in the buffer; the rest keeps arriving from the Hub)."""
+
+    part: Part
+
+    def __len__(self) -> int:
+        return self.part.length
+
+    def __iter__(self) -> Iterator[memoryview]:
+        part = self.part
+        view = part.view()
+        sent = 0
+        while sent < part.length:
+            if sent == part.filled:
+                part.fill()  # raises on a mismatch before the bytes that completed the file are handed out
+            yield view[sent : part.filled]
+            sent = part.filled
+        if part.length == 0:
+            part.job.advance_hash()  # an empty file is verified before its request completes
+
+
+@dataclass
+class Shared:
+    """What every file of a run shares."""
+
+    hub: HubClient
+    target: GcsTarget
+    writer: GcsWriter
+    snapshot: RepoSnapshot
+    policy: RetryPolicy
+    reporter: Reporter
+    pool: BufferPool
+    governor: StreamGovernor
+    control: ThreadPoolExecutor
+    failed: threading.Event
+    on_release: Callable[[Part], None]
+    sources: dict[str, Source] = field(default_factory=dict)  # resolved before the run (the preflight)
+
+
+class FileJob:
+    """One attempt at staging one file. A failure a new upload may cure makes a fresh job (`attempt` + 1)."""
+
+    def __init__(self, shared: Shared, file: RepoFile, replace_generation: int, part_size: int, attempt: int = 1,
+                 source: FileSource | None = None) -> None:  # fmt: skip
+        self.shared = shared
+        self.file = file
+        self.replace_generation = replace_generation  # 0: create; else the unverified leftover being replaced
+        self.attempt = attempt
+        self.name = shared.target.prefix + file.path
+        self.metadata = object_metadata(shared.snapshot, file)
+        self.source = source or FileSource(shared.hub, shared.snapshot, file, shared.sources.get(file.path))
+        size = part_size_for(file.size, part_size)
+        self.single = file.size <= size
+        starts = range(0, file.size, size) if file.size else [0]
+        self.parts = [Part(self, n, start, min(size, file.size - start)) for n, start in enumerate(starts, 1)]
+        self.next_part = 0
+        self.inflight = 0
+        self.cancelled = False
+        self.outcome: Future[FileOutcome] = Future()
+        self.upload_id: Future[str] | None = None
+        self._lock = threading.Lock()
+        self._head = 0
+        self._hasher = file.hash.new_hasher(file.size)
+        self._verified = False
+        self._uploaded = 0
+        self._finishing = False
+
+    @property
+    def where(self) -> str:
+        return f"'{self.file.path}' from {self.shared.snapshot.repo_id}@{self.shared.snapshot.commit[:12]}"
+
+    def is_cancelled(self) -> bool:
+        return self.cancelled or self.shared.failed.is_set()
+
+    def moved(self, nbytes: int) -> None:
+        self.shared.governor.moved(nbytes)
+        self.shared.reporter.advance(self.file.path, nbytes)
+
+    # -- scheduling (called by the pipeline under its lock) -----------------------------------------------------
+    def take_part(self) -> Part | None:
+        if self.next_part >= len(self.parts) or self.cancelled or self.outcome.done():
+            return None
+        if self.next_part == 0:
+            self.shared.reporter.file_started(self.file.path, self.file.size)
+            if not self.single:
+                self.upload_id = self.shared.control.submit(self._start_upload)
+        part = self.parts[self.next_part]
+        self.next_part += 1
+        self.inflight += 1
+        return part
+
+    def _start_upload(self) -> str:
+        return self._gcs_call(lambda: self.shared.writer.start_multipart(self.name, self.metadata))
+
+    # -- one part (a stream thread) ----------------------------------------------------------------------------
+    def run_part(self, part: Part) -> None:
+        """Move one part. Its buffer stays held after success until the file's hash has passed it."""
+        part.running = True
+        ok = False
+        try:
+            if self.is_cancelled():
+                raise Cancelled()
+            part.reader = RangeReader(self.source, part.start, part.start + part.length, self.is_cancelled)
+            if part.length:
+                part.fill()  # the Hub answers before GCS is asked anything: Hub errors leave GCS untouched
+            writer = self.shared.writer
+            if self.single:
+                resource = self._gcs_call(
+                    lambda: writer.put_object(self.name, self.metadata, part.body(), self.replace_generation)
+                )
+                self._part_uploaded(part)
+                self._finish_single(stored_from_resource(resource, self.shared.target.prefix))
+            else:
+                assert self.upload_id is not None
+                upload_id = self.upload_id.result()
+                part.etag = self._gcs_call(lambda: writer.put_part(self.name, upload_id, part.number, part.body()))
+                self._part_uploaded(part)
+            ok = True
+        except BaseException as exc:
+            self.fail(exc)
+        finally:
+            if part.reader is not None:
+                part.reader.close()
+            with self._lock:
+                part.running = False
+                if not ok or self.cancelled:
+                    self._release_locked(part)
+
+    def _gcs_call(self, call: Callable[[], T]) -> T:
+        """A GCS write, retried on transient failures (5xx, 429, resets) with the run's backoff. The same request is
+        sent again: part PUTs are idempotent, one-request uploads carry a generation precondition."""
+
+        def transient(exc: BaseException) -> bool:
+            if isinstance(exc, GcsHttpError):
+                return exc.transient
+            return isinstance(exc, requests.ConnectionError | requests.Timeout)
+
+        policy = self.shared.policy
+        for attempt in Retrying(
+            stop=stop_after_attempt(policy.attempts),
+            wait=lambda s: policy.wait_for(s.attempt_number, getattr(s.outcome.exception(), "retry_after", None)),
+            retry=retry_if_exception(lambda e: transient(e) and not self.is_cancelled()),
+            before_sleep=lambda s: log.warning(
+                "GCS write of '%s': %s; retrying", self.file.path, s.outcome.exception() if s.outcome else ""
+            ),
+            reraise=True,
+        ):
+            with attempt:
+                return call()
+        raise AssertionError("unreachable")
+
+    # -- in-order hashing (the reorder window) --------------------------------------------------------------
+    def advance_hash(self) -> None:
+        """Hash every byte that is now contiguous from the file's start; verify once the last one is hashed."""
+        with self._lock:
+            if self.cancelled:
+                return
+            while self._head < len(self.parts):
+                part = self.parts[self._head]
+                filled = part.filled  # read once: its filling thread moves it on while the hash runs without the GIL
+                if part.hashed < filled:
+                    self._hasher.update(memoryview(part.buffer)[part.hashed : filled])  # type: ignore[arg-type]
+                    part.hashed = filled
+                if part.hashed < part.length:
+                    return
+                self._head += 1
+                if part.uploaded:
+                    self._release_locked(part)
+            if not self._verified:
+                self._verify()
+                self._verified = True
+        self._maybe_finish()
+
+    def _verify(self) -> None:
+        digest = self._hasher.hexdigest()
+        if digest != self.file.hash.hex:
+            raise IntegrityError(
+                f"content of {self.where} does not match the Hub's {self.file.hash.algorithm} "
+                f"(expected {self.file.hash.hex}, got {digest}); nothing was written for it. Re-run to retry; if it "
+                "persists the Hub or its CDN is serving bad bytes"
+            )
+
+    def crc32c(self) -> str:
+        """crc32c of every byte sent, composed from the parts' crc32c in part order."""
+        crc = 0
+        for part in self.parts:
+            crc = combine(crc, part.crc, part.length)
+        return crc32c_text(crc)
+
+    # -- buffers -------------------------------------------------------------------------------------------------
+    def _part_uploaded(self, part: Part) -> None:
+        with self._lock:
+            part.uploaded = True
+            self._uploaded += 1
+            if part.hashed == part.length:
+                self._release_locked(part)
+        self._maybe_finish()
+
+    def _release_locked(self, part: Part) -> None:
+        if part.released:
+            return
+        part.released = True
+        if part.buffer is not None:
+            self.shared.pool.give(part.buffer)
+            part.buffer = None
+        self.shared.on_release(part)
+
+    # -- finishing -----------------------------------------------------------------------------------------------
+    def _maybe_finish(self) -> None:
+        if self.single:
+            return
+        with self._lock:
+            if self._finishing or not self._verified or self._uploaded < len(self.parts):
+                return
+            self._finishing = True
+        self.shared.control.submit(self._finish_multipart)
+
+    def _finish_single(self, stored: StoredObject) -> None:
+        self._check_stored(stored)
+        self._succeed(FileOutcome(self.file, "uploaded", stored.generation, stored.crc32c, self.file.size))
+
+    def _finish_multipart(self) -> None:
+        """Every part is at GCS and the file verified: make it visible, unless a verified copy already is."""
+        try:
+            assert self.upload_id is not None
+            upload_id = self.upload_id.result()
+            target = self.shared.target
+            # XML multipart completion takes no precondition, so look right before it: adopt a verified copy that
+            # appeared meanwhile (a concurrent stager), never overwrite someone else's unverified object.
+            current = target.stat(self.file.path)
+            if current is not None and current.matches(self.file, self.shared.snapshot):
+                self._abort_upload()
+                self._succeed(self._adopted(current))
+                return
+            if current is not None and current.generation != self.replace_generation:
+                self._abort_upload()
+                raise self._replaced_error()
+            etags = [p.etag for p in self.parts]
+            self._gcs_call(lambda: self.shared.writer.complete(self.name, upload_id, etags))
+            stored = target.stat(self.file.path)
+            if stored is None:
+                raise Restart(f"'{self.file.path}' was not found right after its multipart upload completed")
+            self._check_stored(stored)
+            self._succeed(FileOutcome(self.file, "uploaded", stored.generation, stored.crc32c, self.file.size))
+        except BaseException as exc:
+            self.fail(exc)
+
+    def _check_stored(self, stored: StoredObject) -> None:
+        target = self.shared.target
+        sent = self.crc32c()
+        if stored.crc32c != sent:
+            target.delete(self.file.path, stored.generation)
+            raise Restart(
+                f"GCS stored '{self.file.path}' with crc32c {stored.crc32c}, the bytes sent have {sent}; "
+                "the object was deleted"
+            )
+        if not stored.matches(self.file, self.shared.snapshot):
+            raise StageError(
+                f"after uploading '{self.file.path}', {target.uri}{self.file.path} carries other metadata; "
+                "check who else writes under that prefix and re-run"
+            )
+
+    def _adopted(self, winner: StoredObject) -> FileOutcome:
+        log.info("'%s' was staged concurrently by another run; its verified object is kept", self.file.path)
+        return FileOutcome(self.file, "adopted", winner.generation, winner.crc32c, 0)
+
+    def _replaced_error(self) -> StageError:
+        target = self.shared.target
+        return StageError(
+            f"another writer replaced {target.uri}{self.file.path} with an object whose size or hash metadata does "
+            f"not match {self.file.hash}; check who else writes under {target.uri}, delete the object and re-run"
+        )
+
+    def _succeed(self, outcome: FileOutcome) -> None:
+        if not self.outcome.done():
+            self.outcome.set_result(outcome)
+            self.shared.reporter.file_finished(self.file.path)
+
+    # -- failure -------------------------------------------------------------------------------------------------
+    def fail(self, exc: BaseException) -> None:
+        """Record why this attempt failed (the first reason wins) and stop its other parts."""
+        if isinstance(exc, GcsHttpError) and exc.code == 412 and self.single:
+            self._lost_race()
+            return
+        if isinstance(exc, GcsHttpError) and exc.reason == "NoSuchUpload":
+            exc = Restart(f"GCS no longer knows the multipart upload of '{self.file.path}' (it was aborted)")
+        elif isinstance(exc, GcsHttpError | requests.RequestException):
+            exc = self._gcs_failure(exc)
+        with self._lock:
+            if self.outcome.done():
+                return
+            self.cancelled = True
+            self.outcome.set_exception(exc)
+            for part in self.parts[: self.next_part]:
+                if not part.running:
+                    self._release_locked(part)  # held for hashing that will now never happen
+        if self.upload_id is not None:
+            self.shared.control.submit(self._abort_upload)
+        self.shared.reporter.file_finished(self.file.path)
+
+    def _lost_race(self) -> None:
+        """Our one-request upload's precondition failed: another writer created the object first."""
+        try:
+            winner = self.shared.target.stat(self.file.path)
+            if winner is None or not winner.matches(self.file, self.shared.snapshot):
+                raise self._replaced_error()
+            self._succeed(self._adopted(winner))
+        except BaseException as exc:
+            with self._lock:
+                if not self.outcome.done():
+                    self.cancelled = True
+                    self.outcome.set_exception(exc)
+
+    def _gcs_failure(self, exc: BaseException) -> BaseException:
+        target = self.shared.target
+        error = target.translate(exc, f"uploading '{self.file.path}'")
+        if error is not None:
+            return error
+        if (isinstance(exc, GcsHttpError) and exc.transient) or isinstance(exc, requests.RequestException):
+            return Restart(f"{type(exc).__name__}: {exc}")
+        status = http_status(exc)
+        return StageError(
+            f"GCS failed while uploading '{self.file.path}' to {target.uri}: HTTP {status}: {exc}"
+            if status
+            else f"GCS failed while uploading '{self.file.path}' to {target.uri}: {type(exc).__name__}: {exc}"
+        )
+
+    def _abort_upload(self) -> None:
+        if self.upload_id is None:
+            return
+        try:
+            upload_id = self.upload_id.result()
+            self.shared.writer.abort(self.name, upload_id)
+        except Exception as exc:  # best effort: a lifecycle rule removes what is left (docs/staging.md)
+            log.warning("could not abort the multipart upload of '%s': %s", self.file.path, exc)
+
+
+class Pipeline:
+    """Runs the parts of many files over a governed number of streams; the first permanent failure stops all."""
+
+    def __init__(
+        self,
+        hub: HubClient,
+        target: GcsTarget,
+        writer: GcsWriter,
+        snapshot: RepoSnapshot,
+        reporter: Reporter,
+        *,
+        max_streams: int = DEFAULT_MAX_STREAMS,
+        streams_per_file: int = DEFAULT_STREAMS_PER_FILE,
+        part_size: int = PART_SIZE,
+        sources: dict[str, Source] | None = None,
+    ) -> None:
+        self.hub = hub
+        self.target = target
+        self.writer = writer
+        self.snapshot = snapshot
+        self.reporter = reporter
+        self.max_streams = max_streams
+        self.streams_per_file = streams_per_file
+        self.part_size = part_size
+        self.sources = sources or {}
+        self.governor = StreamGovernor(max_streams)
+        self._cond = threading.Condition()
+        self._active = 0
+
+    def _released(self, part: Part) -> None:
+        with self._cond:
+            part.job.inflight -= 1
+            self._active -= 1
+            self._cond.notify()
+
+    def _wake(self, _: object = None) -> None:
+        with self._cond:
+            self._cond.notify()
+
+    def run(self, todo: list[tuple[RepoFile, int]]) -> dict[str, FileOutcome]:
+        """Stage `todo` (file, generation to replace or 0), largest first; returns each file's outcome."""
+        buffer_size = max((min(part_size_for(f.size, self.part_size), f.size) for f, _ in todo), default=0)
+        failed = threading.Event()
+        error: BaseException | None = None
+        with (
+            ThreadPoolExecutor(self.max_streams, thread_name_prefix="stream") as streams,
+            ThreadPoolExecutor(4, thread_name_prefix="gcs") as control,
+        ):
+            shared = Shared(self.hub, self.target, self.writer, self.snapshot, self.hub.policy, self.reporter,
+                            BufferPool(buffer_size), self.governor, control, failed, self._released,
+                            dict(self.sources))  # fmt: skip
+            jobs = {f.path: self._job(shared, f, generation) for f, generation in todo}
+            try:
+                error = self._schedule(shared, jobs, streams)
+            except BaseException as exc:  # KeyboardInterrupt included: stop the streams, abort uploads
+                error = exc
+            if error is not None:
+                failed.set()
+                for job in jobs.values():
+                    job.fail(Cancelled())
+            with self._cond:
+                while self._active:
+                    self._cond.wait(0.1)
+        if error is not None:
+            raise error
+        return {path: job.outcome.result() for path, job in jobs.items()}
+
+    def _job(self, shared: Shared, file: RepoFile, generation: int, attempt: int = 1,
+             source: FileSource | None = None) -> FileJob:  # fmt: skip
+        job = FileJob(shared, file, generation, self.part_size, attempt, source)
+        job.outcome.add_done_callback(self._wake)
+        return job
+
+    def _schedule(self, shared: Shared, jobs: dict[str, FileJob], streams: ThreadPoolExecutor) -> BaseException | None:
+        """Start parts while streams are free; returns the error that stopped the run, or None when all are done."""
+        while True:
+            with self._cond:
+                error = self._settle(shared, jobs)
+                if error is not None:
+                    return error
+                if all(job.outcome.done() for job in jobs.values()):
+                    return None
+                part = None
+                if self._active < self.governor.limit:
+                    part = next(
+                        (p for job in jobs.values() if job.inflight < self.streams_per_file
+                         for p in [job.take_part()] if p is not None),
+                        None,
+                    )  # fmt: skip
+                    if part is None:
+                        self.governor.starved()
+                if part is None:
+                    self._cond.wait(0.05)
+                    self.governor.tick()
+                    continue
+                self._active += 1
+                part.buffer = shared.pool.take()
+            streams.submit(part.job.run_part, part)
+            self.governor.tick()
+
+    def _settle(self, shared: Shared, jobs: dict[str, FileJob]) -> BaseException | None:
+        """Restart files whose attempt failed curably; return the first permanent failure."""
+        for path, job in list(jobs.items()):
+            if not job.outcome.done() or job.outcome.exception() is None:
+                continue
+            exc = job.outcome.exception()
+            if isinstance(exc, Cancelled):
+                continue
+            if not isinstance(exc, Restart):
+                return exc
+            if job.attempt >= FILE_ATTEMPTS:
+                return StageError(
+                    f"giving up on uploading '{path}' to {self.target.uri} after {FILE_ATTEMPTS} attempts: {exc} "
+                    "(re-run to resume)"
+                )
+            log.warning("upload of '%s': %s; restarting the file", path, exc)
+            current = self.target.stat(path)
+            if current is not None and current.matches(job.file, self.snapshot):
+                done = self._job(shared, job.file, current.generation)
+                done.outcome.set_result(FileOutcome(job.file, "adopted", current.generation, current.crc32c, 0))
+                jobs[path] = done
+                continue
+            generation = current.generation if current is not None else 0
+            jobs[path] = self._job(shared, job.file, generation, job.attempt + 1, job.source)
+        return None
