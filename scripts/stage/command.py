@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,6 +16,9 @@ from scripts.stage.errors import StageError, UsageError
 from scripts.stage.manifest import DEFAULT_PREFIX
 from scripts.stage.pipeline import DEFAULT_MAX_STREAMS, DEFAULT_STREAMS_PER_FILE, MIN_PART_SIZE, PART_SIZE
 from scripts.stage.stager import StageRequest, StageResult
+
+if TYPE_CHECKING:
+    from scripts.stage.progress import Reporter
 
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
 
@@ -60,6 +64,19 @@ def _print_human(result: StageResult) -> None:
             f"concurrent run) in {result.seconds:.1f}s, {rate:.1f} MiB/s"
         )
     click.echo(f"manifest: {result.manifest}")
+
+
+def _reporter() -> Reporter:
+    """The live display only on a terminal; rich (~50 ms of imports) is not even loaded otherwise."""
+    from scripts.stage.progress import QuietReporter
+
+    if not sys.stderr.isatty():
+        return QuietReporter()
+    from rich.console import Console
+
+    from scripts.stage.progress import make_reporter
+
+    return make_reporter(Console(stderr=True))
 
 
 def _result_doc(result: StageResult) -> dict[str, object]:
@@ -119,15 +136,11 @@ def stage(
 
     Honours HF_ENDPOINT, HF_TOKEN and STORAGE_EMULATOR_HOST. See docs/staging.md.
     """
-    from rich.console import Console
-
     from scripts.stage.credentials import resolve_token
     from scripts.stage.hub import DEFAULT_ENDPOINT, HubClient
-    from scripts.stage.progress import make_reporter
     from scripts.stage.retry import RetryPolicy
     from scripts.stage.stager import run
 
-    console = Console(stderr=True)
     logger = logging.getLogger("hfkit.stage")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("hfkit: %(message)s"))
@@ -156,7 +169,7 @@ def stage(
             dry_run=dry_run,
         )
         hub = HubClient(os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT), token, RetryPolicy())
-        result = run(request, hub, reporter=make_reporter(console))
+        result = run(request, hub, reporter=_reporter())
     except StageError as exc:
         message = exc.message.replace(token, "***") if token else exc.message
         click.echo(f"Error: {message}", err=True)

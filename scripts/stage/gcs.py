@@ -1,5 +1,5 @@
 """The GCS side: the commit prefix a revision is staged under, its objects, the manifest, and the errors users can
-act on. Reads, deletes and the manifest go through google-cloud-storage; object bytes are written by gcs_write.py.
+act on. The requests themselves are made by gcs_api.py.
 
 Every object the stager writes carries this file's size and hash in its metadata (`hfkit-*`), set before it becomes
 visible; `StoredObject.matches` is how any run recognises a verified copy.
@@ -10,23 +10,25 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from scripts.stage.errors import AccessError, NotFoundError, StageError
 from scripts.stage.manifest import MANIFEST_NAME, Manifest, ManifestError
-from scripts.stage.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from google.auth.credentials import Credentials
-    from google.cloud.storage import Blob, Client
+    from google.cloud.storage import Client
 
+    from scripts.stage.gcs_api import GcsApi
     from scripts.stage.hub import RepoFile, RepoSnapshot
 
 DEFAULT_ENDPOINT = "https://storage.googleapis.com"
 EMULATOR_ENV = "STORAGE_EMULATOR_HOST"
+# Objects read, created and deleted; nothing else (https://cloud.google.com/storage/docs/oauth-scopes).
+READ_WRITE_SCOPE = "https://www.googleapis.com/auth/devstorage.read_write"
 META_REPO = "hfkit-repo"
 META_COMMIT = "hfkit-commit"
 META_PATH = "hfkit-path"
@@ -76,16 +78,6 @@ def crc32c_text(value: int) -> str:
     return base64.b64encode(value.to_bytes(4, "big")).decode()
 
 
-def _stored(blob: Blob, prefix: str) -> StoredObject:
-    return StoredObject(
-        path=blob.name[len(prefix) :],
-        size=int(blob.size or 0),
-        generation=int(blob.generation or 0),
-        crc32c=blob.crc32c or "",
-        metadata=dict(blob.metadata or {}),
-    )
-
-
 def stored_from_resource(resource: dict[str, Any], prefix: str) -> StoredObject:
     """A StoredObject from the JSON object resource an upload answers with."""
     return StoredObject(
@@ -109,53 +101,53 @@ def http_status(exc: BaseException) -> int | None:
 
 @dataclass(frozen=True)
 class GcsConnection:
-    """A storage client for reads and metadata, and what the stager's own writes need: the same credentials (None
-    for an emulator, which takes anonymous requests) and the endpoint both APIs are served from."""
+    """Where GCS is and who asks: the API endpoint and the credentials (None for an emulator, which takes anonymous
+    requests)."""
 
-    client: Client
-    credentials: Credentials | None
     endpoint: str
+    credentials: Credentials | None
 
 
 def connect(endpoint: str | None = None) -> GcsConnection:
-    """Application Default Credentials against GCS, or anonymous ones against `endpoint` / STORAGE_EMULATOR_HOST
+    """Application Default Credentials against GCS, or anonymous requests to `endpoint` / STORAGE_EMULATOR_HOST
     (`http://HOST:PORT`, scheme included), as google-cloud-storage itself treats that variable."""
-    from google.auth.exceptions import DefaultCredentialsError
-    from google.cloud import storage
-
     endpoint = endpoint or os.environ.get(EMULATOR_ENV)
     if endpoint:
-        from google.auth.credentials import AnonymousCredentials
+        return GcsConnection(endpoint, None)
+    import google.auth
+    from google.auth.exceptions import DefaultCredentialsError
 
-        client = storage.Client(
-            project="<none>", credentials=AnonymousCredentials(), client_options={"api_endpoint": endpoint}
-        )
-        return GcsConnection(client, None, endpoint)
     try:
-        import google.auth
-
-        credentials, project = google.auth.default(scopes=storage.Client.SCOPE)
+        credentials, _ = google.auth.default(scopes=[READ_WRITE_SCOPE])
     except DefaultCredentialsError:
         raise StageError(
             "no Google Cloud credentials found: run `gcloud auth application-default login`, use Workload "
             "Identity, or set STORAGE_EMULATOR_HOST=http://HOST:PORT for a local GCS emulator"
         ) from None
-    return GcsConnection(storage.Client(project=project, credentials=credentials), credentials, DEFAULT_ENDPOINT)
+    return GcsConnection(DEFAULT_ENDPOINT, credentials)
 
 
 def make_client() -> Client:
-    """A storage client for readers (`hfkit fit`): see `connect`."""
-    return connect().client
+    """A google-cloud-storage client for readers (`hfkit fit`); honours STORAGE_EMULATOR_HOST like `connect`."""
+    from google.cloud import storage
+
+    gcs = connect()
+    if gcs.credentials is None:
+        from google.auth.credentials import AnonymousCredentials
+
+        return storage.Client(
+            project="<none>", credentials=AnonymousCredentials(), client_options={"api_endpoint": gcs.endpoint}
+        )
+    return storage.Client(credentials=gcs.credentials)
 
 
 class GcsTarget:
     """One commit prefix in one bucket: `gs://bucket/PREFIX/ORG/MODEL/COMMIT/`."""
 
-    def __init__(self, client: Client, bucket_name: str, prefix: str, policy: RetryPolicy) -> None:
-        self.bucket_name = bucket_name
+    def __init__(self, api: GcsApi, prefix: str) -> None:
+        self.api = api
+        self.bucket_name = api.bucket
         self.prefix = prefix
-        self.bucket = client.bucket(bucket_name)
-        self._retry: Any = policy.gcs_retry()
 
     @property
     def uri(self) -> str:
@@ -188,44 +180,48 @@ class GcsTarget:
 
     @contextmanager
     def _translated(self, action: str) -> Iterator[None]:
+        from scripts.stage.gcs_api import transient
+
         try:
             yield
         except StageError:
             raise
         except Exception as exc:
             error = self.translate(exc, action)
-            if error is None:
-                raise
-            raise error from None
+            if error is not None:
+                raise error from None
+            if transient(exc):
+                raise StageError(
+                    f"GCS did not answer when {action} on bucket '{self.bucket_name}' ({exc}); check the network "
+                    "(or STORAGE_EMULATOR_HOST) and re-run"
+                ) from None
+            raise
 
     # -- reads ------------------------------------------------------------------------------------------------
     def list_prefix(self) -> dict[str, StoredObject]:
         """Every object under the prefix, the manifest included (one listing also checks bucket and access)."""
         with self._translated("listing objects"):
-            blobs = self.bucket.list_blobs(prefix=self.prefix, retry=self._retry)
-            return {o.path: o for o in (_stored(b, self.prefix) for b in blobs)}
+            resources = self.api.list(self.prefix)
+        return {o.path: o for o in (stored_from_resource(r, self.prefix) for r in resources)}
 
     def list_objects(self) -> dict[str, StoredObject]:
         return {path: o for path, o in self.list_prefix().items() if path != MANIFEST_NAME}
 
     def stat(self, path: str) -> StoredObject | None:
         with self._translated("reading object metadata"):
-            blob = self.bucket.get_blob(self.prefix + path, retry=self._retry)
-        return None if blob is None else _stored(blob, self.prefix)
+            resource = self.api.get(self.prefix + path)
+        return None if resource is None else stored_from_resource(resource, self.prefix)
 
     def read_manifest(self) -> tuple[Manifest, int] | None:
         """The manifest under the prefix and its generation, or None (a missing bucket also answers 404: list
         the prefix first)."""
-        from google.api_core.exceptions import NotFound
-
-        blob = self.bucket.blob(self.prefix + MANIFEST_NAME)
         with self._translated("reading the manifest"):
-            try:
-                data = blob.download_as_bytes(retry=self._retry)
-            except NotFound:
-                return None
+            found = self.api.download(self.prefix + MANIFEST_NAME)
+        if found is None:
+            return None
+        data, generation = found
         try:
-            return Manifest.from_json(data), int(blob.generation or 0)
+            return Manifest.from_json(data), generation
         except ManifestError as exc:
             raise StageError(
                 f"{self.manifest_uri} is not a valid hfkit manifest ({exc}); delete it and re-run"
@@ -234,26 +230,26 @@ class GcsTarget:
     # -- writes -----------------------------------------------------------------------------------------------
     def delete(self, path: str, generation: int) -> None:
         """Delete exactly `generation` (never a newer object someone else wrote); already gone is fine."""
-        from google.api_core.exceptions import NotFound, PreconditionFailed
-
-        with suppress(NotFound, PreconditionFailed):
-            self.bucket.blob(self.prefix + path).delete(if_generation_match=generation, retry=self._retry)
+        with self._translated("deleting an object"):
+            self.api.delete(self.prefix + path, generation)
 
     def write_manifest(self, manifest: Manifest, if_generation_match: int = 0) -> bool:
         """Write the manifest if its generation is still `if_generation_match` (0: create it only if absent);
         False when that precondition failed (someone else wrote it first)."""
-        from google.api_core.exceptions import PreconditionFailed
+        from scripts.stage.gcs_api import BytesBody, GcsHttpError
 
-        blob = self.bucket.blob(self.prefix + MANIFEST_NAME)
-        blob.cache_control = "no-cache"
         try:
             with self._translated("writing the manifest"):
-                blob.upload_from_string(
-                    manifest.to_json(),
+                self.api.put_object(
+                    self.prefix + MANIFEST_NAME,
+                    {},
+                    BytesBody(manifest.to_json()),
+                    if_generation_match,
                     content_type="application/json",
-                    if_generation_match=if_generation_match,
-                    retry=self._retry,
+                    cache_control="no-cache",
                 )
-        except PreconditionFailed:
-            return False
+        except GcsHttpError as exc:
+            if exc.code == 412:
+                return False
+            raise
         return True

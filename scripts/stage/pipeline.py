@@ -33,7 +33,6 @@ from typing import Literal, TypeVar
 
 import google_crc32c
 import requests
-from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
 from scripts.stage.crc32c import combine
 from scripts.stage.errors import IntegrityError, StageError
@@ -45,7 +44,7 @@ from scripts.stage.gcs import (
     object_metadata,
     stored_from_resource,
 )
-from scripts.stage.gcs_write import GcsHttpError, GcsWriter
+from scripts.stage.gcs_api import GcsApi, GcsHttpError
 from scripts.stage.hub import HubClient, RepoFile, RepoSnapshot, Source
 from scripts.stage.hub_download import Cancelled, FileSource, RangeReader
 from scripts.stage.progress import Reporter
@@ -183,7 +182,7 @@ class Shared:
 
     hub: HubClient
     target: GcsTarget
-    writer: GcsWriter
+    api: GcsApi
     snapshot: RepoSnapshot
     policy: RetryPolicy
     reporter: Reporter
@@ -216,6 +215,7 @@ class FileJob:
         self.cancelled = False
         self.outcome: Future[FileOutcome] = Future()
         self.upload_id: Future[str] | None = None
+        self._look: Future[StoredObject | None] | None = None
         self._lock = threading.Lock()
         self._head = 0
         self._hasher = file.hash.new_hasher(file.size)
@@ -248,7 +248,7 @@ class FileJob:
         return part
 
     def _start_upload(self) -> str:
-        return self._gcs_call(lambda: self.shared.writer.start_multipart(self.name, self.metadata))
+        return self.shared.api.start_multipart(self.name, self.metadata)
 
     # -- one part (a stream thread) ----------------------------------------------------------------------------
     def run_part(self, part: Part) -> None:
@@ -261,17 +261,15 @@ class FileJob:
             part.reader = RangeReader(self.source, part.start, part.start + part.length, self.is_cancelled)
             if part.length:
                 part.fill()  # the Hub answers before GCS is asked anything: Hub errors leave GCS untouched
-            writer = self.shared.writer
+            api = self.shared.api
             if self.single:
-                resource = self._gcs_call(
-                    lambda: writer.put_object(self.name, self.metadata, part.body(), self.replace_generation)
-                )
+                resource = api.put_object(self.name, self.metadata, part.body(), self.replace_generation)
                 self._part_uploaded(part)
                 self._finish_single(stored_from_resource(resource, self.shared.target.prefix))
             else:
                 assert self.upload_id is not None
                 upload_id = self.upload_id.result()
-                part.etag = self._gcs_call(lambda: writer.put_part(self.name, upload_id, part.number, part.body()))
+                part.etag = api.put_part(self.name, upload_id, part.number, part.body())
                 self._part_uploaded(part)
             ok = True
         except BaseException as exc:
@@ -283,29 +281,6 @@ class FileJob:
                 part.running = False
                 if not ok or self.cancelled:
                     self._release_locked(part)
-
-    def _gcs_call(self, call: Callable[[], T]) -> T:
-        """A GCS write, retried on transient failures (5xx, 429, resets) with the run's backoff. The same request is
-        sent again: part PUTs are idempotent, one-request uploads carry a generation precondition."""
-
-        def transient(exc: BaseException) -> bool:
-            if isinstance(exc, GcsHttpError):
-                return exc.transient
-            return isinstance(exc, requests.ConnectionError | requests.Timeout)
-
-        policy = self.shared.policy
-        for attempt in Retrying(
-            stop=stop_after_attempt(policy.attempts),
-            wait=lambda s: policy.wait_for(s.attempt_number, getattr(s.outcome.exception(), "retry_after", None)),
-            retry=retry_if_exception(lambda e: transient(e) and not self.is_cancelled()),
-            before_sleep=lambda s: log.warning(
-                "GCS write of '%s': %s; retrying", self.file.path, s.outcome.exception() if s.outcome else ""
-            ),
-            reraise=True,
-        ):
-            with attempt:
-                return call()
-        raise AssertionError("unreachable")
 
     # -- in-order hashing (the reorder window) --------------------------------------------------------------
     def advance_hash(self) -> None:
@@ -327,6 +302,8 @@ class FileJob:
             if not self._verified:
                 self._verify()
                 self._verified = True
+                if not self.single:  # see _finish_multipart: look while the last parts' answers are on their way
+                    self._look = self.shared.control.submit(self.shared.target.stat, self.file.path)
         self._maybe_finish()
 
     def _verify(self) -> None:
@@ -383,9 +360,11 @@ class FileJob:
             assert self.upload_id is not None
             upload_id = self.upload_id.result()
             target = self.shared.target
-            # XML multipart completion takes no precondition, so look right before it: adopt a verified copy that
+            # XML multipart completion takes no precondition, so look just before it (the look starts when the last
+            # byte arrived, one round trip before the last parts are acknowledged): adopt a verified copy that
             # appeared meanwhile (a concurrent stager), never overwrite someone else's unverified object.
-            current = target.stat(self.file.path)
+            assert self._look is not None
+            current = self._look.result()
             if current is not None and current.matches(self.file, self.shared.snapshot):
                 self._abort_upload()
                 self._succeed(self._adopted(current))
@@ -393,8 +372,13 @@ class FileJob:
             if current is not None and current.generation != self.replace_generation:
                 self._abort_upload()
                 raise self._replaced_error()
-            etags = [p.etag for p in self.parts]
-            self._gcs_call(lambda: self.shared.writer.complete(self.name, upload_id, etags))
+            try:
+                self.shared.api.complete(self.name, upload_id, [p.etag for p in self.parts])
+            except GcsHttpError as exc:
+                if exc.reason != "NoSuchUpload":
+                    raise
+                # A completion sent again after a lost answer finds its upload gone: the object says whether the
+                # first one went through (checked below like any other).
             stored = target.stat(self.file.path)
             if stored is None:
                 raise Restart(f"'{self.file.path}' was not found right after its multipart upload completed")
@@ -488,7 +472,7 @@ class FileJob:
             return
         try:
             upload_id = self.upload_id.result()
-            self.shared.writer.abort(self.name, upload_id)
+            self.shared.api.abort(self.name, upload_id)
         except Exception as exc:  # best effort: a lifecycle rule removes what is left (docs/staging.md)
             log.warning("could not abort the multipart upload of '%s': %s", self.file.path, exc)
 
@@ -500,7 +484,6 @@ class Pipeline:
         self,
         hub: HubClient,
         target: GcsTarget,
-        writer: GcsWriter,
         snapshot: RepoSnapshot,
         reporter: Reporter,
         *,
@@ -511,7 +494,6 @@ class Pipeline:
     ) -> None:
         self.hub = hub
         self.target = target
-        self.writer = writer
         self.snapshot = snapshot
         self.reporter = reporter
         self.max_streams = max_streams
@@ -541,7 +523,7 @@ class Pipeline:
             ThreadPoolExecutor(self.max_streams, thread_name_prefix="stream") as streams,
             ThreadPoolExecutor(4, thread_name_prefix="gcs") as control,
         ):
-            shared = Shared(self.hub, self.target, self.writer, self.snapshot, self.hub.policy, self.reporter,
+            shared = Shared(self.hub, self.target, self.target.api, self.snapshot, self.hub.policy, self.reporter,
                             BufferPool(buffer_size), self.governor, control, failed, self._released,
                             dict(self.sources))  # fmt: skip
             jobs = {f.path: self._job(shared, f, generation) for f, generation in todo}

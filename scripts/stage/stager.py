@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from scripts.stage.errors import StageError, UsageError
 from scripts.stage.gcs import META_HASH, GcsConnection, GcsTarget, StoredObject
+from scripts.stage.gcs_api import GcsApi
 from scripts.stage.hub import HubClient, RepoFile, RepoSnapshot
 from scripts.stage.manifest import MANIFEST_NAME, Manifest, ManifestFile, commit_prefix
 from scripts.stage.pipeline import DEFAULT_MAX_STREAMS, DEFAULT_STREAMS_PER_FILE, PART_SIZE, FileOutcome, Pipeline
@@ -112,13 +113,13 @@ def run(
         files = plan(snapshot, request)
         prefix = commit_prefix(request.prefix, snapshot.repo_id, snapshot.commit)
         destination = f"gs://{request.bucket}/{prefix}"
-        probe = min(files, key=lambda f: f.size)
+        probe = files[0]  # the largest: where it is read from is needed first (the preflight finds it out)
         if request.dry_run:
             hub.preflight(snapshot, probe)
             return _result(request, snapshot, files, destination, started, "dry-run", None, dict.fromkeys(
                 (f.path for f in files), "planned"))  # fmt: skip
         gcs = gcs or connecting.result()  # type: ignore[union-attr]
-        target = GcsTarget(gcs.client, request.bucket, prefix, hub.policy)
+        target = GcsTarget(GcsApi(gcs.endpoint, request.bucket, gcs.credentials, hub.policy), prefix)
         listing = meta.submit(target.list_prefix)
         preflight = meta.submit(hub.preflight, snapshot, probe)
         sources: dict[str, Source] = {probe.path: preflight.result()}
@@ -134,7 +135,7 @@ def run(
             return _result(request, snapshot, files, destination, started, "already-staged", target.manifest_uri,
                            planned)  # fmt: skip
 
-    outcomes = _transfer_all(hub, target, gcs, snapshot, files, existing, reporter, request, sources)
+    outcomes = _transfer_all(hub, target, snapshot, files, existing, reporter, request, sources)
     manifest = _verified_manifest(target, snapshot, files, request.revision)
     notes: tuple[str, ...] = ()
     if not target.write_manifest(manifest):
@@ -187,7 +188,6 @@ def _result(
 def _transfer_all(
     hub: HubClient,
     target: GcsTarget,
-    gcs: GcsConnection,
     snapshot: RepoSnapshot,
     files: list[RepoFile],
     existing: dict[str, StoredObject],
@@ -196,8 +196,6 @@ def _transfer_all(
     sources: dict[str, Source],
 ) -> dict[str, FileOutcome]:
     """Keep the verified objects already there; move the rest through the pipeline (largest first)."""
-    from scripts.stage.gcs_write import GcsWriter
-
     outcomes: dict[str, FileOutcome] = {}
     todo: list[tuple[RepoFile, int]] = []
     for file in files:
@@ -212,11 +210,9 @@ def _transfer_all(
     for path, outcome in outcomes.items():
         reporter.file_skipped(path, outcome.file.size)
     try:
-        writer = GcsWriter(gcs.endpoint, request.bucket, gcs.credentials)
         pipeline = Pipeline(
             hub,
             target,
-            writer,
             snapshot,
             reporter,
             max_streams=request.max_streams,

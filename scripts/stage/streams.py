@@ -13,11 +13,11 @@ import threading
 import time
 from collections.abc import Callable
 
-INITIAL_STREAMS = 4
+INITIAL_STREAMS = 8
 # A doubling must buy this much throughput to be kept: below it the extra streams only cost memory and connections.
 GROWTH = 0.10
 # Throughput is judged over windows of this length (seconds), counted from the first byte at each stream count.
-WINDOW = 0.3
+WINDOW = 1.0
 
 
 class StreamGovernor:

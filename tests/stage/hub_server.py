@@ -13,7 +13,8 @@ CDN URLs are signed and expire like the Hub's (an `Expires` time and a serial in
 Faults (see `Faults`): status bursts (5xx/429) per route kind and path, a connection dropped after N bytes, wrong
 content for a declared hash (the first byte, or any byte), expiring the CDN URLs handed out so far, and a hold that
 parks a transfer at byte N until the test releases it.
-Used by tests/stage and by bench/stage.py (which serves GiB-sized files from disk with sendfile).
+Used by tests/stage and by the benchmarks (bench/stage.py serves GiB-sized files from disk with sendfile;
+bench/stage_shaped.py passes a `link` that paces every connection and delays every response, see bench/shaping.py).
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+SLICE = 128 * 1024  # bytes written at a time on a paced link
 LFS_SUFFIXES = (".safetensors", ".bin", ".pth", ".pt", ".gguf", ".h5", ".msgpack", ".onnx", ".ckpt")
 INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
 
@@ -178,6 +181,16 @@ class Faults:
             self.__init__()  # type: ignore[misc]
 
 
+class Link(Protocol):
+    """How the benchmark shapes a server's link (bench/shaping.py): per-connection pacing and a first-byte delay."""
+
+    def connection(self) -> Any: ...
+
+    def pace(self, bucket: Any, nbytes: int) -> None: ...
+
+    def wait_first_byte(self) -> None: ...
+
+
 class QuietHTTPServer(ThreadingHTTPServer):
     """Clients that hang up (as the stager does after a dropped or cancelled transfer) are not test failures."""
 
@@ -211,8 +224,9 @@ class QuietHTTPServer(ThreadingHTTPServer):
 class HubServer:
     """Start with `start()`; `url` is the Hub origin (use as HF_ENDPOINT), `cdn_url` the LFS origin."""
 
-    def __init__(self, page_size: int = 50) -> None:
+    def __init__(self, page_size: int = 50, link: Link | None = None) -> None:
         self.page_size = page_size
+        self.link = link
         self.repos: dict[str, HubRepo] = {}
         self.tokens: dict[str, set[str]] = {}  # valid token -> repos it may read when private/gated
         self.faults = Faults()
@@ -307,6 +321,18 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        if self.hub.link is not None:
+            self.hub.link.wait_first_byte()
+        super().send_response(code, message)
+
+    def _paced(self, nbytes: int) -> None:
+        link = self.hub.link
+        if link is not None:
+            if not hasattr(self, "_bucket"):
+                self._bucket = link.connection()  # one per connection: a handler serves one connection
+            link.pace(self._bucket, nbytes)
+
     # -- helpers --------------------------------------------------------------------------------------------
     def _token(self) -> str | None:
         auth = self.headers.get("Authorization")
@@ -319,6 +345,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
+            self._paced(len(body))
             self.wfile.write(body)
 
     def _error(self, status: int, code: str | None, message: str) -> None:
@@ -536,10 +563,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if file.source is not None:
             self.wfile.flush()
+            step = (64 << 20) if self.hub.link is None else SLICE
             with file.source.open("rb") as fh:
                 offset = start
                 while offset < end:
-                    sent = os.sendfile(self.connection.fileno(), fh.fileno(), offset, min(end - offset, 64 << 20))
+                    self._paced(min(end - offset, step))
+                    sent = os.sendfile(self.connection.fileno(), fh.fileno(), offset, min(end - offset, step))
                     if sent == 0:
                         break
                     offset += sent
@@ -551,5 +580,7 @@ class _Handler(BaseHTTPRequestHandler):
         if at is not None:
             data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
         view = memoryview(data)
-        for offset in range(start, end, 1 << 20):
-            self.wfile.write(view[offset : min(end, offset + (1 << 20))])
+        step = (1 << 20) if self.hub.link is None else SLICE
+        for offset in range(start, end, step):
+            self._paced(min(end, offset + step) - offset)
+            self.wfile.write(view[offset : min(end, offset + step)])

@@ -275,3 +275,52 @@ def test_crc32c_mismatch_reported_by_gcs_deletes_that_generation_and_restarts_th
     deletes = [path for path in deletes if "uploadId=" not in path]
     assert len(deletes) == 1 and "ifGenerationMatch=" in deletes[0]  # exactly the corrupt generation, nothing newer
     assert len(hub.requests("lfs", "model.safetensors")) == 2 * ranges  # the file was streamed again
+
+
+@pytest.mark.parametrize("appears", ["verified-copy", "foreign-object"])
+def test_the_object_is_checked_before_a_multipart_upload_completes(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy, appears: str
+) -> None:
+    """Completing an XML multipart upload replaces whatever has the name, with no precondition, so the stager looks
+    first: a verified copy that appeared meanwhile (another stager's) is kept and our upload aborted; an object
+    without this file's verified metadata is never overwritten."""
+    import threading
+
+    data = weights(12 * MiB, b"look")
+    commit = hub.add_repo(f"acme/look-{appears}", {"model.safetensors": data, "config.json": b"{}"})
+    name = f"models/acme/look-{appears}/{commit}/model.safetensors"
+    hold = hub.faults.hold("model.safetensors", 11 * MiB)
+
+    def write_behind_its_back() -> None:
+        assert hold.reached.acquire(timeout=30)
+        blob = env.client.bucket(env.bucket).blob(name)
+        if appears == "verified-copy":
+            blob.metadata = {
+                "hfkit-repo": f"acme/look-{appears}",
+                "hfkit-commit": commit,
+                "hfkit-path": "model.safetensors",
+                "hfkit-hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            }
+        blob.upload_from_string(data if appears == "verified-copy" else b"someone else's", if_generation_match=0)
+        hold.release.set()
+
+    thread = threading.Thread(target=write_behind_its_back)
+    thread.start()
+    try:
+        if appears == "verified-copy":
+            result = stage(env, hub, gcs_proxy, f"acme/look-{appears}")
+            assert {f.path: f.action for f in result.files}["model.safetensors"] == "adopted"
+        else:
+            with pytest.raises(StageError) as caught:
+                stage(env, hub, gcs_proxy, f"acme/look-{appears}")
+            assert caught.value.message == (
+                f"another writer replaced gs://{env.bucket}/models/acme/look-{appears}/{commit}/model.safetensors "
+                f"with an object whose size or hash metadata does not match sha256:{hashlib.sha256(data).hexdigest()}"
+                f"; check who else writes under gs://{env.bucket}/models/acme/look-{appears}/{commit}/, delete the "
+                "object and re-run"
+            )
+    finally:
+        thread.join()
+    assert len(gcs_proxy.aborted) == 1 and gcs_proxy.completed == [] and gcs_proxy.uploads == {}
+    expected = data if appears == "verified-copy" else b"someone else's"
+    assert env.read(name) == expected  # the object that was there is the one that stays

@@ -134,3 +134,64 @@ def test_two_concurrent_stagers_end_with_one_verified_copy(env: Env, hub: HubSer
     assert set(objects) == set(files)
     assert set(env.blobs(prefix)) == {prefix + p for p in [*files, MANIFEST_NAME]}
     assert [f["path"] for f in manifest["files"]] == sorted(files)
+
+
+def test_two_concurrent_stagers_of_a_multipart_file_end_with_one_verified_copy_and_a_true_manifest(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy
+) -> None:
+    """XML multipart completion takes no precondition (GCS multipart-uploads page, Considerations), so two stagers
+    of the same 12 MiB file (3 parts of 5 MiB max) may both complete it. Whatever the interleaving: both runs succeed,
+    the object holds the right bytes once, no upload is left in progress, and the manifest names the live generation
+    of every file (a completion after the manifest was written makes the last completer repair it)."""
+    files = {"model.safetensors": weights(12 * MiB, b"mp-race"), "config.json": b'{"hidden_size": 64}'}
+    commit = hub.add_repo("acme/mp-race", files)
+    prefix = f"models/acme/mp-race/{commit}/"
+    hold = hub.faults.hold("model.safetensors", 11 * MiB)  # both runs park their last part here
+
+    args = ("stage", "acme/mp-race", "--bucket", env.bucket, "--part-size", "5", "--json")
+    procs = [cli_process(env, *args) for _ in range(2)]
+    try:
+        assert hold.reached.acquire(timeout=30) and hold.reached.acquire(timeout=30), "stagers did not overlap"
+        hold.release.set()
+        outputs = [p.communicate(timeout=60) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+        hold.release.set()
+
+    assert [p.returncode for p in procs] == [0, 0], [err.decode() for _, err in outputs]
+    actions = sorted(next(f["action"] for f in json.loads(out)["files"] if f["path"] == "model.safetensors")
+                     for out, _ in outputs)  # fmt: skip
+    assert actions in (["adopted", "uploaded"], ["uploaded", "uploaded"])
+    assert gcs_proxy.uploads == {}  # every upload was completed or aborted: no part stays billed
+    objects, _ = staged_state(env, prefix)  # asserts the manifest names the live generations
+    assert set(objects) == set(files)
+    for path, data in files.items():
+        assert env.read(prefix + path) == data
+
+
+def test_a_manifest_naming_a_replaced_generation_is_repaired_by_the_next_run(env: Env, hub: HubServer) -> None:
+    """Simulates the late completer the test above may or may not produce: after the manifest was written, the
+    object is replaced by an identical verified one (same bytes and hfkit metadata, new generation). The next run
+    finds the prefix staged and rewrites the manifest, guarded by its generation, to name the live object."""
+    files = {"model.safetensors": weights(2 * MiB, b"repair"), "config.json": b"{}"}
+    commit = hub.add_repo("acme/repair", files)
+    assert cli(env, "stage", "acme/repair", "--bucket", env.bucket).exit_code == 0
+    prefix = f"models/acme/repair/{commit}/"
+    bucket = env.client.bucket(env.bucket)
+    old = bucket.get_blob(prefix + "model.safetensors")
+    manifest_generation = bucket.get_blob(prefix + MANIFEST_NAME).generation
+    replacement = bucket.blob(prefix + "model.safetensors")
+    replacement.metadata = old.metadata
+    replacement.upload_from_string(files["model.safetensors"], if_generation_match=old.generation)
+    live = bucket.get_blob(prefix + "model.safetensors").generation
+    assert live != old.generation
+
+    rerun = cli(env, "stage", "acme/repair", "--bucket", env.bucket, "--json")
+
+    assert rerun.exit_code == 0, rerun.stderr
+    assert json.loads(rerun.stdout)["status"] == "already-staged"
+    assert bucket.get_blob(prefix + MANIFEST_NAME).generation != manifest_generation
+    entries = {f["path"]: f for f in json.loads(env.read(prefix + MANIFEST_NAME))["files"]}
+    assert entries["model.safetensors"]["generation"] == live
+    staged_state(env, prefix)  # every entry names a live generation
