@@ -55,6 +55,29 @@ class RepoSnapshot:
     files: tuple[RepoFile, ...]
 
 
+@dataclass(frozen=True)
+class Revision:
+    """A revision pinned to its commit, before its files are listed; `paths` are the names the Hub lists with it."""
+
+    repo_id: str
+    revision: str
+    commit: str
+    paths: tuple[str, ...]
+
+
+class Pinned(Protocol):
+    """What a request pinned to a commit needs (a Revision or a RepoSnapshot)."""
+
+    @property
+    def repo_id(self) -> str: ...
+
+    @property
+    def revision(self) -> str: ...
+
+    @property
+    def commit(self) -> str: ...
+
+
 class HasStatusAndHeaders(Protocol):
     """A failed HTTP response."""
 
@@ -147,27 +170,39 @@ class HubClient:
 
     # -- metadata ---------------------------------------------------------------------------------------------
     def snapshot(self, repo_id: str, revision: str) -> RepoSnapshot:
-        """Pin `revision` to its commit and list every file at that commit (paged, recursive).
+        """Pin `revision` to its commit and list every file at that commit (paged, recursive)."""
+        return self.files(self.revision(repo_id, revision))
 
-        Two GETs of the Hub API, made here with requests exactly as huggingface_hub 2.4.0 makes them
-        (hf_api.py `model_info`: `/api/models/{repo_id}/revision/{quote(revision, safe="")}`; `_iter_repo_tree_pages`:
-        `/api/models/{repo_id}/tree/{revision}?recursive=True&expand=False`, next pages from the `Link: rel="next"`
-        header; `RepoFile`: `oid` is the git blob id, `lfs.oid` the sha256). Importing huggingface_hub for them cost
-        ~350 ms of CPU before the first byte moved (python -X importtime, 2026-12-02), 7% of a 512 MiB transfer at
-        100 MiB/s.
+    def revision(self, repo_id: str, revision: str) -> Revision:
+        """Pin `revision` to its commit; also the repo's canonical id and the names of its files.
+
+        The two Hub API calls (this one and `files`) are made here with requests exactly as huggingface_hub 2.4.0
+        makes them (hf_api.py `model_info`: `/api/models/{repo_id}/revision/{quote(revision, safe="")}`, whose
+        answer lists the files as `siblings`; `_iter_repo_tree_pages`: `/api/models/{repo_id}/tree/{revision}
+        ?recursive=True&expand=False`, next pages from the `Link: rel="next"` header; `RepoFile`: `oid` is the git
+        blob id, `lfs.oid` the sha256). Importing huggingface_hub for them cost ~350 ms of CPU before the first byte
+        moved (python -X importtime, min of 5, 2026-12-02), 7% of a 512 MiB transfer at 100 MiB/s.
         """
         errors = HubErrors(self.endpoint, repo_id, self.has_token)
         what = f"repository '{repo_id}'"
-        info_url = f"{self.endpoint}/api/models/{repo_id}/revision/{quote(revision, safe='')}"
-        info = self._api_call(lambda: self._get(info_url, errors, what, revision)).json()
+        url = f"{self.endpoint}/api/models/{repo_id}/revision/{quote(revision, safe='')}"
+        info = self._api_call(lambda: self._get(url, errors, what, revision)).json()
         commit = info.get("sha") if isinstance(info, dict) else None
         if not commit:
             raise StageError(f"the Hub did not report a commit for revision '{revision}' of '{repo_id}'")
-        canonical = info.get("id") or repo_id
-        url: str | None = f"{self.endpoint}/api/models/{canonical}/tree/{commit}?recursive=True&expand=False"
+        names = tuple(str(s["rfilename"]) for s in info.get("siblings") or () if "rfilename" in s)
+        return Revision(info.get("id") or repo_id, revision, commit, names)
+
+    def files(self, pinned: Revision) -> RepoSnapshot:
+        """Every file at the pinned commit, with size and declared hash (the recursive tree, all pages)."""
+        errors = HubErrors(self.endpoint, pinned.repo_id, self.has_token)
+        what = f"repository '{pinned.repo_id}'"
+        url: str | None = (
+            f"{self.endpoint}/api/models/{pinned.repo_id}/tree/{pinned.commit}?recursive=True&expand=False"
+        )
         files = []
         while url:
-            page = self._api_call(lambda u=url: self._get(u, errors, what, revision))
+            page = self._api_call(lambda u=url: self._get(u, errors, what, pinned.revision))
             url = page.links.get("next", {}).get("url")
             for entry in page.json():
                 if entry.get("type") != "file":
@@ -175,7 +210,7 @@ class HubClient:
                 lfs = entry.get("lfs")
                 declared = ContentHash("sha256", lfs["oid"]) if lfs else ContentHash("git-sha1", entry["oid"])
                 files.append(RepoFile(path=entry["path"], size=int(entry["size"]), hash=declared))
-        return RepoSnapshot(repo_id=canonical, revision=revision, commit=commit, files=tuple(files))
+        return RepoSnapshot(pinned.repo_id, pinned.revision, pinned.commit, tuple(files))
 
     def _get(self, url: str, errors: HubErrors, what: str, revision: str) -> requests.Response:
         try:
@@ -226,20 +261,20 @@ class HubClient:
             headers["Authorization"] = f"Bearer {self._token}"  # never to the CDN's origin
         return headers
 
-    def resolve_url(self, snapshot: RepoSnapshot, file: RepoFile) -> str:
-        return f"{self.endpoint}/{snapshot.repo_id}/resolve/{snapshot.commit}/{quote(file.path)}"
+    def resolve_url(self, pinned: Pinned, path: str) -> str:
+        return f"{self.endpoint}/{pinned.repo_id}/resolve/{pinned.commit}/{quote(path)}"
 
-    def _head(self, snapshot: RepoSnapshot, file: RepoFile) -> Source:
+    def _head(self, pinned: Pinned, path: str) -> Source:
         """One HEAD of the resolve URL, not following redirects: the CDN URL of an LFS file, or the URL itself."""
-        errors = HubErrors(self.endpoint, snapshot.repo_id, self.has_token)
-        url = self.resolve_url(snapshot, file)
+        errors = HubErrors(self.endpoint, pinned.repo_id, self.has_token)
+        url = self.resolve_url(pinned, path)
         try:
             resp = self._session().head(url, headers=self._headers(), allow_redirects=False, timeout=_TIMEOUT)
         except requests.RequestException as exc:
             raise TransientError(f"{type(exc).__name__}: {exc}") from None
         if resp.status_code >= 400:
-            raise errors.from_response(resp, f"'{file.path}'", snapshot.revision)
-        check_commit(resp.headers, snapshot, file)
+            raise errors.from_response(resp, f"'{path}'", pinned.revision)
+        check_commit(resp.headers, pinned, path)
         location = resp.headers.get("Location") if resp.is_redirect else None
         if not location:
             return Source(url, cdn=False)
@@ -253,16 +288,16 @@ class HubClient:
         The HEAD doubles as the access check: a gated or denied repo fails here, before anything is written.
         """
         if not file.lfs:
-            return Source(self.resolve_url(snapshot, file), cdn=False)
-        return self.preflight(snapshot, file)
+            return Source(self.resolve_url(snapshot, file.path), cdn=False)
+        return self.preflight(snapshot, file.path)
 
-    def preflight(self, snapshot: RepoSnapshot, file: RepoFile) -> Source:
+    def preflight(self, pinned: Pinned, path: str) -> Source:
         """HEAD one file before any upload starts, so gated/denied repos fail before anything is written.
 
         The Hub answers metadata (model_info, tree) for gated repos without a token; only file reads are refused.
         Returns where the file's bytes are, so the transfer does not ask again.
         """
-        return self._api_call(lambda: self._head(snapshot, file))
+        return self._api_call(lambda: self._head(pinned, path))
 
     def get_range(self, source: Source, start: int, end: int | None) -> requests.Response:
         """Start a streamed GET of bytes [start, end) of `source` (no Range header for a whole file from 0)."""
@@ -280,10 +315,10 @@ class Source:
     cdn: bool
 
 
-def check_commit(headers: Mapping[str, str], snapshot: RepoSnapshot, file: RepoFile) -> None:
+def check_commit(headers: Mapping[str, str], pinned: Pinned, path: str) -> None:
     """The Hub names the commit it resolved in X-Repo-Commit; anything but the pinned one would mix versions."""
     served = headers.get("X-Repo-Commit")
-    if served and served != snapshot.commit:
+    if served and served != pinned.commit:
         raise IntegrityError(
-            f"the Hub served '{file.path}' from commit {served} instead of the pinned {snapshot.commit}; re-run"
+            f"the Hub served '{path}' from commit {served} instead of the pinned {pinned.commit}; re-run"
         )

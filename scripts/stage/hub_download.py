@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
+from contextlib import suppress
 
 import requests
 from tenacity import Retrying, retry_if_exception_type
@@ -43,7 +45,18 @@ class FileSource:
         self.file = file
         self._source = known
         self._lock = threading.Lock()
+        self._prefetching = False
         self.resolutions = 0
+
+    def prefetch(self, executor: Executor) -> None:
+        """Resolve in the background, so the file's first range does not wait a round trip for it."""
+        if self.file.lfs and self._source is None and not self._prefetching:
+            self._prefetching = True
+            executor.submit(self._quietly)
+
+    def _quietly(self) -> None:
+        with suppress(Exception):  # the range that needs it resolves again and reports the failure itself
+            self.get()
 
     def get(self) -> Source:
         with self._lock:
@@ -161,7 +174,7 @@ class RangeReader:
                 raise self._errors.from_response(resp, f"'{file.path}'", self._snapshot.revision)
             if resp.is_redirect:
                 raise StageError(f"the Hub redirected the download of {self._where} again ({resp.status_code})")
-            check_commit(resp.headers, self._snapshot, file)
+            check_commit(resp.headers, self._snapshot, file.path)
             self._skip = 0
             if resp.status_code == 206:
                 content_range = resp.headers.get("Content-Range", "")

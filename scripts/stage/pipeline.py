@@ -65,7 +65,9 @@ MAX_PARTS = 10_000
 # enough that per-call overhead vanishes.
 READ_SIZE = 1 * MiB
 DEFAULT_MAX_STREAMS = 16
-DEFAULT_STREAMS_PER_FILE = 8
+# Files whose download URL is resolved ahead of their turn (one HEAD each, as when their turn comes).
+PREFETCH = 4
+DEFAULT_STREAMS_PER_FILE = 16
 # Whole-file restarts after a failure a new upload may cure (a crc32c mismatch, an upload id GCS no longer knows).
 FILE_ATTEMPTS = 3
 
@@ -75,13 +77,18 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class FileOutcome:
-    """`present`: verified object already there; `adopted`: a concurrent stager's verified object won the race."""
+    """`present`: verified object already there; `adopted`: a concurrent stager's verified object won the race.
+
+    `stored` is False for a completed multipart upload: `crc32c` is then that of the bytes sent and `generation` 0,
+    and the run compares them with what its final listing reports (see stager.py), which saves a round trip.
+    """
 
     file: RepoFile
     action: Action
     generation: int
     crc32c: str
     bytes_transferred: int
+    stored: bool = True
 
 
 class Restart(Exception):
@@ -127,6 +134,8 @@ class Part:
     hashed: int = 0
     crc: int = 0  # crc32c of the bytes filled so far (in order within the part)
     uploaded: bool = False
+    hash_done: bool = False
+    downloaded: bool = False  # its last byte arrived (or it failed): its stream is free for the next part
     released: bool = False
     running: bool = False
     etag: str = ""
@@ -147,6 +156,8 @@ class Part:
         self.crc = google_crc32c.extend(self.crc, data)
         self.filled = end
         self.job.moved(len(data))
+        if end == self.length:
+            self.job.shared.on_downloaded(self)
         self.job.advance_hash()
 
     def body(self) -> PartBody:
@@ -190,6 +201,7 @@ class Shared:
     governor: StreamGovernor
     control: ThreadPoolExecutor
     failed: threading.Event
+    on_downloaded: Callable[[Part], None]
     on_release: Callable[[Part], None]
     sources: dict[str, Source] = field(default_factory=dict)  # resolved before the run (the preflight)
 
@@ -216,7 +228,9 @@ class FileJob:
         self.outcome: Future[FileOutcome] = Future()
         self.upload_id: Future[str] | None = None
         self._look: Future[StoredObject | None] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # part states and the job's outcome
+        self._hash_lock = threading.Lock()  # the hasher and the head
+        self._more = False
         self._head = 0
         self._hasher = file.hash.new_hasher(file.size)
         self._verified = False
@@ -284,27 +298,45 @@ class FileJob:
 
     # -- in-order hashing (the reorder window) --------------------------------------------------------------
     def advance_hash(self) -> None:
-        """Hash every byte that is now contiguous from the file's start; verify once the last one is hashed."""
-        with self._lock:
-            if self.cancelled:
+        """Hash every byte that is now contiguous from the file's start; verify once the last one is hashed.
+
+        One thread hashes at a time and the others never wait for it: they flag that bytes arrived and go back to
+        their streams, and the hashing thread loops until no flag is left. (Waiting would stall every stream of the
+        file while the head part's completion lets the backlog of the parts behind it be hashed.)
+        """
+        while True:
+            self._more = True
+            if not self._hash_lock.acquire(blocking=False):
+                return  # the thread hashing now will see the flag
+            try:
+                while self._more and not self.cancelled:
+                    self._more = False
+                    self._hash_available()
+            finally:
+                self._hash_lock.release()
+            if not self._more or self.cancelled:
+                break
+        self._maybe_finish()
+
+    def _hash_available(self) -> None:
+        while self._head < len(self.parts):
+            part = self.parts[self._head]
+            filled = part.filled  # read once: its filling thread moves it on while the hash runs without the GIL
+            if part.hashed < filled:
+                self._hasher.update(memoryview(part.buffer)[part.hashed : filled])  # type: ignore[arg-type]
+                part.hashed = filled
+            if part.hashed < part.length:
                 return
-            while self._head < len(self.parts):
-                part = self.parts[self._head]
-                filled = part.filled  # read once: its filling thread moves it on while the hash runs without the GIL
-                if part.hashed < filled:
-                    self._hasher.update(memoryview(part.buffer)[part.hashed : filled])  # type: ignore[arg-type]
-                    part.hashed = filled
-                if part.hashed < part.length:
-                    return
-                self._head += 1
+            self._head += 1
+            with self._lock:
+                part.hash_done = True
                 if part.uploaded:
                     self._release_locked(part)
-            if not self._verified:
-                self._verify()
-                self._verified = True
-                if not self.single:  # see _finish_multipart: look while the last parts' answers are on their way
-                    self._look = self.shared.control.submit(self.shared.target.stat, self.file.path)
-        self._maybe_finish()
+        if not self._verified:
+            self._verify()
+            if not self.single:  # see _finish_multipart: look while the last parts' answers are on their way
+                self._look = self.shared.control.submit(self.shared.target.stat, self.file.path)
+            self._verified = True
 
     def _verify(self) -> None:
         digest = self._hasher.hexdigest()
@@ -327,7 +359,7 @@ class FileJob:
         with self._lock:
             part.uploaded = True
             self._uploaded += 1
-            if part.hashed == part.length:
+            if part.hash_done:
                 self._release_locked(part)
         self._maybe_finish()
 
@@ -359,7 +391,6 @@ class FileJob:
         try:
             assert self.upload_id is not None
             upload_id = self.upload_id.result()
-            target = self.shared.target
             # XML multipart completion takes no precondition, so look just before it (the look starts when the last
             # byte arrived, one round trip before the last parts are acknowledged): adopt a verified copy that
             # appeared meanwhile (a concurrent stager), never overwrite someone else's unverified object.
@@ -372,18 +403,11 @@ class FileJob:
             if current is not None and current.generation != self.replace_generation:
                 self._abort_upload()
                 raise self._replaced_error()
-            try:
-                self.shared.api.complete(self.name, upload_id, [p.etag for p in self.parts])
-            except GcsHttpError as exc:
-                if exc.reason != "NoSuchUpload":
-                    raise
-                # A completion sent again after a lost answer finds its upload gone: the object says whether the
-                # first one went through (checked below like any other).
-            stored = target.stat(self.file.path)
-            if stored is None:
-                raise Restart(f"'{self.file.path}' was not found right after its multipart upload completed")
-            self._check_stored(stored)
-            self._succeed(FileOutcome(self.file, "uploaded", stored.generation, stored.crc32c, self.file.size))
+            # An upload GCS no longer knows (NoSuchUpload, also what a completion sent again after a lost answer
+            # meets) restarts the file (see fail): the new attempt's look finds the object if the first one went
+            # through, and keeps it.
+            self.shared.api.complete(self.name, upload_id, [p.etag for p in self.parts])
+            self._succeed(FileOutcome(self.file, "uploaded", 0, self.crc32c(), self.file.size, stored=False))
         except BaseException as exc:
             self.fail(exc)
 
@@ -502,12 +526,27 @@ class Pipeline:
         self.sources = sources or {}
         self.governor = StreamGovernor(max_streams)
         self._cond = threading.Condition()
-        self._active = 0
+        self._downloading = 0  # parts whose bytes are still arriving: the streams
+        self._held = 0  # parts holding a buffer: downloading, or waiting for GCS's answer or the hash
+        # A stream is free when its part's last byte arrived, not when GCS acknowledged it and the hash passed it:
+        # otherwise every stream sits out a round trip per part, and streams started together stay in step, so
+        # the whole link idles each time they finish together. The spare buffers hold parts in that state.
+        self.max_buffers = max_streams + max(1, max_streams // 4)
+
+    def _downloaded(self, part: Part) -> None:
+        with self._cond:
+            if not part.downloaded:
+                part.downloaded = True
+                self._downloading -= 1
+                self._cond.notify()
 
     def _released(self, part: Part) -> None:
         with self._cond:
+            if not part.downloaded:
+                part.downloaded = True
+                self._downloading -= 1
             part.job.inflight -= 1
-            self._active -= 1
+            self._held -= 1
             self._cond.notify()
 
     def _wake(self, _: object = None) -> None:
@@ -521,12 +560,13 @@ class Pipeline:
         error: BaseException | None = None
         with (
             ThreadPoolExecutor(self.max_streams, thread_name_prefix="stream") as streams,
-            ThreadPoolExecutor(4, thread_name_prefix="gcs") as control,
+            ThreadPoolExecutor(8, thread_name_prefix="control") as control,
         ):
             shared = Shared(self.hub, self.target, self.target.api, self.snapshot, self.hub.policy, self.reporter,
-                            BufferPool(buffer_size), self.governor, control, failed, self._released,
+                            BufferPool(buffer_size), self.governor, control, failed, self._downloaded, self._released,
                             dict(self.sources))  # fmt: skip
             jobs = {f.path: self._job(shared, f, generation) for f, generation in todo}
+            self.governor.start()
             try:
                 error = self._schedule(shared, jobs, streams)
             except BaseException as exc:  # KeyboardInterrupt included: stop the streams, abort uploads
@@ -536,7 +576,7 @@ class Pipeline:
                 for job in jobs.values():
                     job.fail(Cancelled())
             with self._cond:
-                while self._active:
+                while self._held:
                     self._cond.wait(0.1)
         if error is not None:
             raise error
@@ -558,7 +598,7 @@ class Pipeline:
                 if all(job.outcome.done() for job in jobs.values()):
                     return None
                 part = None
-                if self._active < self.governor.limit:
+                if self._downloading < self.governor.limit and self._held < self.max_buffers:
                     part = next(
                         (p for job in jobs.values() if job.inflight < self.streams_per_file
                          for p in [job.take_part()] if p is not None),
@@ -566,14 +606,24 @@ class Pipeline:
                     )  # fmt: skip
                     if part is None:
                         self.governor.starved()
+                    elif part.number == 1:
+                        self._prefetch(shared, jobs, part.job)
                 if part is None:
                     self._cond.wait(0.05)
                     self.governor.tick()
                     continue
-                self._active += 1
+                self._downloading += 1
+                self._held += 1
                 part.buffer = shared.pool.take()
             streams.submit(part.job.run_part, part)
             self.governor.tick()
+
+    def _prefetch(self, shared: Shared, jobs: dict[str, FileJob], started: FileJob) -> None:
+        """A file just started: resolve the download URLs of the next few while its bytes move."""
+        order = list(jobs.values())
+        position = order.index(started)
+        for job in order[position + 1 : position + 1 + PREFETCH]:
+            job.source.prefetch(shared.control)
 
     def _settle(self, shared: Shared, jobs: dict[str, FileJob]) -> BaseException | None:
         """Restart files whose attempt failed curably; return the first permanent failure."""

@@ -19,12 +19,21 @@ from scripts.stage.gcs import META_HASH, GcsConnection, GcsTarget, StoredObject
 from scripts.stage.gcs_api import GcsApi
 from scripts.stage.hub import HubClient, RepoFile, RepoSnapshot
 from scripts.stage.manifest import MANIFEST_NAME, Manifest, ManifestFile, commit_prefix
-from scripts.stage.pipeline import DEFAULT_MAX_STREAMS, DEFAULT_STREAMS_PER_FILE, PART_SIZE, FileOutcome, Pipeline
+from scripts.stage.pipeline import (
+    DEFAULT_MAX_STREAMS,
+    DEFAULT_STREAMS_PER_FILE,
+    FILE_ATTEMPTS,
+    PART_SIZE,
+    FileOutcome,
+    Pipeline,
+)
 from scripts.stage.progress import QuietReporter, Reporter
 from scripts.stage.selection import select
 
 if TYPE_CHECKING:
-    from scripts.stage.hub import Source
+    from scripts.stage.hub import Revision, Source
+
+WEIGHT_SUFFIXES = (".safetensors", ".gguf", ".bin", ".pth", ".pt")
 
 log = logging.getLogger("hfkit.stage")
 
@@ -102,28 +111,39 @@ def run(
 ) -> StageResult:
     """Stage `request`; raises StageError with the user-facing message on any permanent failure.
 
-    Round trips made in series cost time before the first byte moves, so the independent ones overlap: the GCS
-    client is built while the Hub pins the revision, and the access preflight runs while the prefix is listed.
+    Round trips made in series cost time before the first byte moves, so the independent ones overlap: credentials
+    are found while the Hub pins the revision; then the file listing, the access preflight (one file named with the
+    revision) and the listing of the GCS prefix run together. Their failures are reported in that order.
     """
     reporter = reporter or QuietReporter()
     started = time.monotonic()
-    with ThreadPoolExecutor(2, thread_name_prefix="meta") as meta:
+    with ThreadPoolExecutor(3, thread_name_prefix="meta") as meta:
         connecting = None if request.dry_run or gcs is not None else meta.submit(_connect)
-        snapshot = hub.snapshot(request.repo_id, request.revision)
-        files = plan(snapshot, request)
-        prefix = commit_prefix(request.prefix, snapshot.repo_id, snapshot.commit)
+        pinned = hub.revision(request.repo_id, request.revision)
+        tree = meta.submit(hub.files, pinned)
+        probe = _probe(pinned, request)
+        preflight = meta.submit(hub.preflight, pinned, probe) if probe else None
+        prefix = commit_prefix(request.prefix, pinned.repo_id, pinned.commit)
         destination = f"gs://{request.bucket}/{prefix}"
-        probe = files[0]  # the largest: where it is read from is needed first (the preflight finds it out)
-        if request.dry_run:
-            hub.preflight(snapshot, probe)
+        listing = None
+        if not request.dry_run:
+
+            def list_prefix(gcs: GcsConnection | None = gcs) -> tuple[GcsTarget, dict[str, StoredObject]]:
+                gcs = gcs or connecting.result()  # type: ignore[union-attr]
+                target = GcsTarget(GcsApi(gcs.endpoint, request.bucket, gcs.credentials, hub.policy), prefix)
+                return target, target.list_prefix()
+
+            listing = meta.submit(list_prefix)
+        snapshot = tree.result()
+        files = plan(snapshot, request)
+        if preflight is None or probe not in {f.path for f in files}:
+            probe = files[0].path
+            preflight = meta.submit(hub.preflight, snapshot, probe)
+        sources: dict[str, Source] = {probe: preflight.result()}
+        if listing is None:
             return _result(request, snapshot, files, destination, started, "dry-run", None, dict.fromkeys(
                 (f.path for f in files), "planned"))  # fmt: skip
-        gcs = gcs or connecting.result()  # type: ignore[union-attr]
-        target = GcsTarget(GcsApi(gcs.endpoint, request.bucket, gcs.credentials, hub.policy), prefix)
-        listing = meta.submit(target.list_prefix)
-        preflight = meta.submit(hub.preflight, snapshot, probe)
-        sources: dict[str, Source] = {probe.path: preflight.result()}
-        existing = listing.result()
+        target, existing = listing.result()
 
     if MANIFEST_NAME in existing:
         found = target.read_manifest()
@@ -136,7 +156,8 @@ def run(
                            planned)  # fmt: skip
 
     outcomes = _transfer_all(hub, target, snapshot, files, existing, reporter, request, sources)
-    manifest = _verified_manifest(target, snapshot, files, request.revision)
+    live = _check_crc32c(hub, target, snapshot, outcomes, reporter, request)
+    manifest = _verified_manifest(target, snapshot, files, request.revision, live)
     notes: tuple[str, ...] = ()
     if not target.write_manifest(manifest):
         # Another stager finished first; accept its manifest only if it lists the same verified files.
@@ -151,6 +172,13 @@ def run(
     moved = sum(o.bytes_transferred for o in outcomes.values())
     return _result(request, snapshot, files, destination, started, "staged", target.manifest_uri, actions, moved,
                    notes)  # fmt: skip
+
+
+def _probe(pinned: Revision, request: StageRequest) -> str | None:
+    """The file the preflight asks for, chosen before sizes are known: a selected weights file if there is one
+    (most likely the largest, whose download URL the transfer then needs first), else any selected file."""
+    chosen = select(list(pinned.paths), request.include, request.exclude)
+    return next((p for p in chosen if p.endswith(WEIGHT_SUFFIXES)), chosen[0] if chosen else None)
 
 
 def _connect() -> GcsConnection:
@@ -226,13 +254,50 @@ def _transfer_all(
     return outcomes
 
 
-def _verified_manifest(target: GcsTarget, snapshot: RepoSnapshot, files: list[RepoFile], revision: str) -> Manifest:
-    """List the prefix once more and build the manifest from what is really there, verified by metadata.
+def _check_crc32c(
+    hub: HubClient,
+    target: GcsTarget,
+    snapshot: RepoSnapshot,
+    outcomes: dict[str, FileOutcome],
+    reporter: Reporter,
+    request: StageRequest,
+) -> dict[str, StoredObject]:
+    """List the prefix once more; compare the crc32c GCS reports for each completed multipart object with that of
+    the bytes sent. A mismatch (the bytes GCS stored are not those sent) deletes exactly that generation and sends
+    the file again. Returns the final listing."""
+    for attempt in range(1, FILE_ATTEMPTS + 1):
+        live = target.list_objects()
+        redo = []
+        for path, outcome in outcomes.items():
+            obj = live.get(path)
+            if outcome.stored or obj is None or obj.crc32c == outcome.crc32c:
+                continue
+            reason = (
+                f"GCS stored '{path}' with crc32c {obj.crc32c}, the bytes sent have {outcome.crc32c}; "
+                "the object was deleted"
+            )
+            if attempt == FILE_ATTEMPTS:
+                raise StageError(
+                    f"giving up on uploading '{path}' to {target.uri} after {FILE_ATTEMPTS} attempts: {reason} "
+                    "(re-run to resume)"
+                )
+            log.warning("upload of '%s': %s; restarting the file", path, reason)
+            target.delete(path, obj.generation)
+            redo.append(outcome.file)
+        if not redo:
+            return live
+        outcomes.update(_transfer_all(hub, target, snapshot, redo, {}, reporter, request, {}))
+    raise AssertionError("unreachable")
+
+
+def _verified_manifest(
+    target: GcsTarget, snapshot: RepoSnapshot, files: list[RepoFile], revision: str, live: dict[str, StoredObject]
+) -> Manifest:
+    """Build the manifest from what the final listing shows is really there, verified by metadata.
 
     Taking generations from this listing (not from our own uploads) keeps the manifest true even when a concurrent
     stager's object won a race on some file.
     """
-    live = target.list_objects()
     entries = []
     for file in files:
         obj = live.get(file.path)

@@ -8,7 +8,7 @@
 - Transient failures: `burst(method, path_part, statuses)` answers the next matching requests with 5xx/429.
 - Transport corruption: names in `corrupt_crc32c` get a wrong crc32c in their next finalise response (the last
   chunk of a resumable upload, or a one-request multipart upload), or, for an XML multipart upload, in the first
-  metadata read after it completed, as if the bytes GCS stored differed from what the client sent.
+  listing or metadata read after it completed, as if the bytes GCS stored differed from what the client sent.
 - XML API multipart uploads, which fake-gcs-server lacks, emulated as GCS documents them (read 2026-12-02):
   https://cloud.google.com/storage/docs/multipart-uploads and the XML reference pages it links
   (post-object-multipart, put-object-multipart, post-object-complete, delete-multipart). Initiate
@@ -227,12 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
                 out_headers.append((k, v))
         finally:
             conn.close()
-        if self.command == "GET" and response.status == 200 and "/o/" in self.path and "alt=media" not in self.path:
-            name = json.loads(data).get("name")
-            with self.proxy.lock:
-                if name in self.proxy._corrupt_after_complete:
-                    self.proxy._corrupt_after_complete.discard(name)
-                    corrupt = True
+        if self.command == "GET" and response.status == 200 and "alt=media" not in self.path:
+            data = self._corrupt_completed(data)
         if corrupt and response.status == 200:
             resource = json.loads(data)
             with self.proxy.lock:
@@ -240,6 +236,20 @@ class _Handler(BaseHTTPRequestHandler):
             resource["crc32c"] = "AAAAAA=="
             data = json.dumps(resource).encode()
         self._answer(response.status, data, out_headers)
+
+    def _corrupt_completed(self, data: bytes) -> bytes:
+        """A wrong crc32c for completed multipart objects marked for it, in the first listing or metadata read that
+        reports them."""
+        with self.proxy.lock:
+            if not self.proxy._corrupt_after_complete:
+                return data
+            doc = json.loads(data)
+            resources = doc.get("items", []) if "items" in doc else [doc]
+            hit = [r for r in resources if r.get("name") in self.proxy._corrupt_after_complete]
+            for resource in hit:
+                self.proxy._corrupt_after_complete.discard(resource["name"])
+                resource["crc32c"] = "AAAAAA=="
+        return json.dumps(doc).encode() if hit else data
 
     # -- XML API multipart uploads ---------------------------------------------------------------------------
     def _xml(self, status: int, body: bytes, headers: list[tuple[str, str]] | None = None) -> None:

@@ -146,16 +146,16 @@ def test_parts_stay_within_gcs_limit_of_10000() -> None:
     assert part_size_for(100 * 1024 * MiB, PART_SIZE) == 11 * MiB
 
 
-def test_stream_governor_doubles_while_throughput_grows_then_keeps_the_best_count() -> None:
+def test_stream_governor_doubles_while_throughput_grows_then_stays() -> None:
     from scripts.stage.streams import WINDOW, StreamGovernor
 
     now = [0.0]
     governor = StreamGovernor(cap=32, initial=4, clock=lambda: now[0])
+    governor.start()
 
     def window(mib_per_s: float, starved: bool = False) -> None:
-        governor.moved(1)  # the window starts at its first byte
+        governor.moved(int(mib_per_s * WINDOW * 1.01 * 2**20))
         now[0] += WINDOW * 1.01  # a little over the window, whatever the float rounding
-        governor.moved(int(mib_per_s * WINDOW * 2**20) - 1)
         if starved:
             governor.starved()
         governor.tick()
@@ -166,10 +166,10 @@ def test_stream_governor_doubles_while_throughput_grows_then_keeps_the_best_coun
     assert governor.limit == 16
     window(400, starved=True)  # too few parts waiting to fill the streams: says nothing, no decision
     assert governor.limit == 16 and not governor.settled
-    window(104)  # +4% < 10%: not worth the memory; back to the best count
-    assert (governor.limit, governor.settled) == (8, True)
+    window(104)  # +4% < 10%: no further doubling
+    assert (governor.limit, governor.settled) == (16, True)
     window(500)
-    assert governor.limit == 8  # settled
+    assert governor.limit == 16  # settled
 
 
 def test_metadata_travels_in_headers_as_ascii() -> None:
