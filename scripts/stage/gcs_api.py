@@ -25,7 +25,7 @@ Two kinds of write, both documented by GCS (read 2026-12-02):
   order) or abort (`DELETE ...?uploadId=ID`). Parts are never objects: nothing is listed or readable until complete,
   and abort deletes them. Completing "overwrites any existing object" and preconditions are not supported on these
   requests (multipart-uploads page, Considerations), so the caller checks the object right before completing (see
-  transfer.py). Parts are billed as storage until completed or aborted, so every failure path aborts.
+  pipeline.py). Parts are billed as storage until completed or aborted, so every failure path aborts.
 """
 
 from __future__ import annotations

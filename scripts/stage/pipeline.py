@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import mmap
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -223,6 +224,7 @@ class FileJob:
         starts = range(0, file.size, size) if file.size else [0]
         self.parts = [Part(self, n, start, min(size, file.size - start)) for n, start in enumerate(starts, 1)]
         self.next_part = 0
+        self.position = 0  # in the run's order of files
         self.inflight = 0
         self.cancelled = False
         self.outcome: Future[FileOutcome] = Future()
@@ -249,8 +251,13 @@ class FileJob:
         self.shared.reporter.advance(self.file.path, nbytes)
 
     # -- scheduling (called by the pipeline under its lock) -----------------------------------------------------
+    @property
+    def exhausted(self) -> bool:
+        """No part of this attempt is left to start."""
+        return self.next_part >= len(self.parts) or self.cancelled or self.outcome.done()
+
     def take_part(self) -> Part | None:
-        if self.next_part >= len(self.parts) or self.cancelled or self.outcome.done():
+        if self.exhausted:
             return None
         if self.next_part == 0:
             self.shared.reporter.file_started(self.file.path, self.file.size)
@@ -528,6 +535,8 @@ class Pipeline:
         self._cond = threading.Condition()
         self._downloading = 0  # parts whose bytes are still arriving: the streams
         self._held = 0  # parts holding a buffer: downloading, or waiting for GCS's answer or the hash
+        self._done: deque[FileJob] = deque()  # files whose attempt ended, for the scheduler to settle
+        self._jobs: list[FileJob] = []
         # A stream is free when its part's last byte arrived, not when GCS acknowledged it and the hash passed it:
         # otherwise every stream sits out a round trip per part, and streams started together stay in step, so
         # the whole link idles each time they finish together. The spare buffers hold parts in that state.
@@ -549,8 +558,9 @@ class Pipeline:
             self._held -= 1
             self._cond.notify()
 
-    def _wake(self, _: object = None) -> None:
+    def _finished(self, job: FileJob) -> None:
         with self._cond:
+            self._done.append(job)
             self._cond.notify()
 
     def run(self, todo: list[tuple[RepoFile, int]]) -> dict[str, FileOutcome]:
@@ -565,49 +575,67 @@ class Pipeline:
             shared = Shared(self.hub, self.target, self.target.api, self.snapshot, self.hub.policy, self.reporter,
                             BufferPool(buffer_size), self.governor, control, failed, self._downloaded, self._released,
                             dict(self.sources))  # fmt: skip
-            jobs = {f.path: self._job(shared, f, generation) for f, generation in todo}
+            self._jobs = [self._job(shared, f, generation, position) for position, (f, generation) in enumerate(todo)]
             self.governor.start()
             try:
-                error = self._schedule(shared, jobs, streams)
+                error = self._schedule(shared, streams)
             except BaseException as exc:  # KeyboardInterrupt included: stop the streams, abort uploads
                 error = exc
             if error is not None:
                 failed.set()
-                for job in jobs.values():
+                for job in self._jobs:
                     job.fail(Cancelled())
             with self._cond:
                 while self._held:
                     self._cond.wait(0.1)
         if error is not None:
             raise error
-        return {path: job.outcome.result() for path, job in jobs.items()}
+        return {job.file.path: job.outcome.result() for job in self._jobs}
 
-    def _job(self, shared: Shared, file: RepoFile, generation: int, attempt: int = 1,
+    def _job(self, shared: Shared, file: RepoFile, generation: int, position: int, attempt: int = 1,
              source: FileSource | None = None) -> FileJob:  # fmt: skip
         job = FileJob(shared, file, generation, self.part_size, attempt, source)
-        job.outcome.add_done_callback(self._wake)
+        job.position = position
+        job.outcome.add_done_callback(lambda _: self._finished(job))
         return job
 
-    def _schedule(self, shared: Shared, jobs: dict[str, FileJob], streams: ThreadPoolExecutor) -> BaseException | None:
-        """Start parts while streams are free; returns the error that stopped the run, or None when all are done."""
+    def _schedule(self, shared: Shared, streams: ThreadPoolExecutor) -> BaseException | None:
+        """Start parts while streams are free; returns the error that stopped the run, or None when all are done.
+
+        Event-driven: finished files arrive in `_done`, and the search for the next part starts at the first file
+        that may still have one, so each decision costs O(1) whatever the number of files.
+        """
+        remaining = len(self._jobs)
+        first = 0  # files before this one have no part left to start
         while True:
             with self._cond:
-                error = self._settle(shared, jobs)
-                if error is not None:
-                    return error
-                if all(job.outcome.done() for job in jobs.values()):
+                while self._done:
+                    job = self._done.popleft()
+                    error, replacement = self._settle(shared, job)
+                    if error is not None:
+                        return error
+                    if replacement is None:
+                        remaining -= 1
+                    else:
+                        self._jobs[job.position] = replacement
+                        first = min(first, job.position)
+                if remaining == 0:
                     return None
                 part = None
                 if self._downloading < self.governor.limit and self._held < self.max_buffers:
-                    part = next(
-                        (p for job in jobs.values() if job.inflight < self.streams_per_file
-                         for p in [job.take_part()] if p is not None),
-                        None,
-                    )  # fmt: skip
+                    while first < len(self._jobs) and self._jobs[first].exhausted:
+                        first += 1
+                    # Files with parts left to start but at their stream cap each hold a buffer, so the next part
+                    # is within max_buffers + 1 files of `first`.
+                    for job in self._jobs[first : first + self.max_buffers + 1]:
+                        part = job.take_part() if job.inflight < self.streams_per_file else None
+                        if part is not None:
+                            break
                     if part is None:
                         self.governor.starved()
                     elif part.number == 1:
-                        self._prefetch(shared, jobs, part.job)
+                        for ahead in self._jobs[part.job.position + 1 : part.job.position + 1 + PREFETCH]:
+                            ahead.source.prefetch(shared.control)
                 if part is None:
                     self._cond.wait(0.05)
                     self.governor.tick()
@@ -618,35 +646,24 @@ class Pipeline:
             streams.submit(part.job.run_part, part)
             self.governor.tick()
 
-    def _prefetch(self, shared: Shared, jobs: dict[str, FileJob], started: FileJob) -> None:
-        """A file just started: resolve the download URLs of the next few while its bytes move."""
-        order = list(jobs.values())
-        position = order.index(started)
-        for job in order[position + 1 : position + 1 + PREFETCH]:
-            job.source.prefetch(shared.control)
-
-    def _settle(self, shared: Shared, jobs: dict[str, FileJob]) -> BaseException | None:
-        """Restart files whose attempt failed curably; return the first permanent failure."""
-        for path, job in list(jobs.items()):
-            if not job.outcome.done() or job.outcome.exception() is None:
-                continue
-            exc = job.outcome.exception()
-            if isinstance(exc, Cancelled):
-                continue
-            if not isinstance(exc, Restart):
-                return exc
-            if job.attempt >= FILE_ATTEMPTS:
-                return StageError(
-                    f"giving up on uploading '{path}' to {self.target.uri} after {FILE_ATTEMPTS} attempts: {exc} "
-                    "(re-run to resume)"
-                )
-            log.warning("upload of '%s': %s; restarting the file", path, exc)
-            current = self.target.stat(path)
-            if current is not None and current.matches(job.file, self.snapshot):
-                done = self._job(shared, job.file, current.generation)
-                done.outcome.set_result(FileOutcome(job.file, "adopted", current.generation, current.crc32c, 0))
-                jobs[path] = done
-                continue
-            generation = current.generation if current is not None else 0
-            jobs[path] = self._job(shared, job.file, generation, job.attempt + 1, job.source)
-        return None
+    def _settle(self, shared: Shared, job: FileJob) -> tuple[BaseException | None, FileJob | None]:
+        """For a file whose attempt ended: the permanent failure it ended in, or the attempt that replaces it."""
+        exc = job.outcome.exception()
+        if exc is None or isinstance(exc, Cancelled):
+            return None, None
+        path = job.file.path
+        if not isinstance(exc, Restart):
+            return exc, None
+        if job.attempt >= FILE_ATTEMPTS:
+            return StageError(
+                f"giving up on uploading '{path}' to {self.target.uri} after {FILE_ATTEMPTS} attempts: {exc} "
+                "(re-run to resume)"
+            ), None
+        log.warning("upload of '%s': %s; restarting the file", path, exc)
+        current = self.target.stat(path)
+        if current is not None and current.matches(job.file, self.snapshot):
+            done = self._job(shared, job.file, current.generation, job.position)
+            done.outcome.set_result(FileOutcome(job.file, "adopted", current.generation, current.crc32c, 0))
+            return None, done
+        generation = current.generation if current is not None else 0
+        return None, self._job(shared, job.file, generation, job.position, job.attempt + 1, job.source)

@@ -1,7 +1,7 @@
 """The staging run: plan, skip what is done, transfer the rest in parallel, verify the prefix, write the manifest.
 
 A run is idempotent and crash-safe by construction, not by bookkeeping: the only state is in GCS. Objects appear
-only verified (see transfer.py), a re-run skips objects whose metadata proves them verified, and the manifest that
+only verified (see pipeline.py), a re-run skips objects whose metadata proves them verified, and the manifest that
 makes a prefix trustworthy is written last, once, after a final listing shows every selected file verified in place.
 Killing a run at any point therefore leaves either no manifest (re-run completes it) or a complete one.
 """
