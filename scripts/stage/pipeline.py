@@ -540,7 +540,11 @@ class Pipeline:
         # A stream is free when its part's last byte arrived, not when GCS acknowledged it and the hash passed it:
         # otherwise every stream sits out a round trip per part, and streams started together stay in step, so
         # the whole link idles each time they finish together. The spare buffers hold parts in that state.
-        self.max_buffers = max_streams + max(1, max_streams // 4)
+        self.max_buffers = self._buffers_for(max_streams)
+
+    @staticmethod
+    def _buffers_for(streams: int) -> int:
+        return streams + max(1, streams // 4)
 
     def _downloaded(self, part: Part) -> None:
         with self._cond:
@@ -622,7 +626,8 @@ class Pipeline:
                 if remaining == 0:
                     return None
                 part = None
-                if self._downloading < self.governor.limit and self._held < self.max_buffers:
+                limit = self.governor.limit
+                if self._downloading < limit and self._held < self._buffers_for(limit):
                     while first < len(self._jobs) and self._jobs[first].exhausted:
                         first += 1
                     # Files with parts left to start but at their stream cap each hold a buffer, so the next part

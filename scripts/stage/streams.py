@@ -3,8 +3,9 @@
 A stream moves one part: a ranged GET from the Hub feeding a PUT to GCS. Each connection has its own throughput
 ceiling and round trip, so one stream rarely fills a link; how many it takes depends on the link, not on the number
 of files. The governor starts with a few streams and doubles them while each doubling still raised the measured
-throughput by at least `GROWTH`; when a doubling stops paying, it stays where it is (dropping streams again would
-only open a gap while the surplus drains). The cap (`--max-streams`) is what bounds memory (see pipeline.py).
+throughput by at least `GROWTH`; when a doubling stops paying, it goes back to the best count and stays there. When
+the process itself is bound by the CPU (`CPU_BOUND`), as on a fast local link, it halves the streams instead (not
+below `FEWEST_STREAMS`) and stays. The cap (`--max-streams`) is what bounds memory (see pipeline.py).
 """
 
 from __future__ import annotations
@@ -14,10 +15,15 @@ import time
 from collections.abc import Callable
 
 INITIAL_STREAMS = 8
+FEWEST_STREAMS = 4
 # A doubling must buy this much throughput to be kept: below it the extra streams only cost memory and connections.
 GROWTH = 0.10
-# Throughput is judged over windows of this length (seconds), counted from the first byte at each stream count.
-WINDOW = 0.5
+# Throughput is judged over windows of this length (seconds), opened when the streams start and at each change.
+WINDOW = 0.25
+# A process that used this much CPU time per second of a window is bound by the CPU (its Python work holds the GIL,
+# so one core is its ceiling whatever the machine): more streams then only add contention, and fewer do better
+# (bench/stage.py on 2 cores: 16 streams 525 MiB/s, 8 streams 619, 4 streams 641).
+CPU_BOUND = 0.9
 
 
 class StreamGovernor:
@@ -29,9 +35,17 @@ class StreamGovernor:
     trips, which is what more streams cost.
     """
 
-    def __init__(self, cap: int, initial: int = INITIAL_STREAMS, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        cap: int,
+        initial: int = INITIAL_STREAMS,
+        clock: Callable[[], float] = time.monotonic,
+        cpu_clock: Callable[[], float] = time.process_time,
+    ) -> None:
         self.cap = cap
         self._clock = clock
+        self._cpu_clock = cpu_clock
+        self._window_cpu = 0.0
         self.limit = max(1, min(initial, cap))
         self.settled = self.limit >= cap
         self._best: tuple[int, float] | None = None  # (streams, bytes/s) of the best window so far
@@ -40,7 +54,7 @@ class StreamGovernor:
         self._window_start: float | None = None
         self._window_bytes = 0
         self._saturated = True  # every stream of the window had work
-        self.history: list[tuple[int, float]] = []  # (streams, MiB/s) per judged window
+        self.history: list[tuple[int, float, float]] = []  # (streams, MiB/s, CPU s per s) per judged window
 
     def start(self) -> None:
         """The streams start now: the first window opens."""
@@ -49,6 +63,7 @@ class StreamGovernor:
     def _open_window(self) -> None:
         with self._lock:
             self._window_start = self._clock()
+            self._window_cpu = self._cpu_clock()
             self._window_bytes = self._bytes
             self._saturated = True
 
@@ -68,9 +83,14 @@ class StreamGovernor:
             if elapsed < WINDOW:
                 return
             rate = (self._bytes - self._window_bytes) / elapsed
+            cpu = (self._cpu_clock() - self._window_cpu) / elapsed
             saturated = self._saturated
-        if saturated:
-            self.history.append((self.limit, rate / 2**20))
+        if cpu >= CPU_BOUND:
+            self.history.append((self.limit, rate / 2**20, cpu))
+            self.limit = max(min(FEWEST_STREAMS, self.limit), self.limit // 2)
+            self.settled = True
+        elif saturated:
+            self.history.append((self.limit, rate / 2**20, cpu))
             if self._best is None or rate >= self._best[1] * (1 + GROWTH):
                 self._best = (self.limit, rate)
                 if self.limit >= self.cap:
@@ -78,5 +98,6 @@ class StreamGovernor:
                 else:
                     self.limit = min(self.cap, self.limit * 2)
             else:
-                self.settled = True  # no longer paying, but fewer streams now would only make a gap
+                self.limit = self._best[0]
+                self.settled = True
         self._open_window()

@@ -146,7 +146,7 @@ def test_parts_stay_within_gcs_limit_of_10000() -> None:
     assert part_size_for(100 * 1024 * MiB, PART_SIZE) == 11 * MiB
 
 
-def test_stream_governor_doubles_while_throughput_grows_then_stays() -> None:
+def test_stream_governor_doubles_while_throughput_grows_then_keeps_the_best_count() -> None:
     from scripts.stage.streams import WINDOW, StreamGovernor
 
     now = [0.0]
@@ -166,10 +166,31 @@ def test_stream_governor_doubles_while_throughput_grows_then_stays() -> None:
     assert governor.limit == 16
     window(400, starved=True)  # too few parts waiting to fill the streams: says nothing, no decision
     assert governor.limit == 16 and not governor.settled
-    window(104)  # +4% < 10%: no further doubling
-    assert (governor.limit, governor.settled) == (16, True)
+    window(104)  # +4% < 10%: not worth it; back to the best count
+    assert (governor.limit, governor.settled) == (8, True)
     window(500)
-    assert governor.limit == 16  # settled
+    assert governor.limit == 8  # settled
+
+
+def test_stream_governor_halves_the_streams_when_the_process_is_cpu_bound() -> None:
+    """More streams than the CPU can serve only add contention (bench/stage.py on loopback): a window in which the
+    process used 0.9 CPU-seconds per second or more halves the streams, not below 4, and settles."""
+    from scripts.stage.streams import WINDOW, StreamGovernor
+
+    now, cpu = [0.0], [0.0]
+    governor = StreamGovernor(cap=16, initial=8, clock=lambda: now[0], cpu_clock=lambda: cpu[0])
+    governor.start()
+    governor.moved(300 * 2**20)
+    now[0] += WINDOW * 1.01
+    cpu[0] += WINDOW * 1.01 * 0.95  # 0.95 CPU-seconds per second
+    governor.tick()
+    assert (governor.limit, governor.settled) == (4, True)
+    small = StreamGovernor(cap=16, initial=4, clock=lambda: now[0], cpu_clock=lambda: cpu[0])
+    small.start()
+    now[0] += WINDOW * 1.01
+    cpu[0] += WINDOW * 1.01
+    small.tick()
+    assert (small.limit, small.settled) == (4, True)  # never below 4
 
 
 def test_metadata_travels_in_headers_as_ascii() -> None:
