@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import mmap
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -62,9 +63,14 @@ MiB = 1024 * 1024
 PART_SIZE = 8 * MiB
 MIN_PART_SIZE = 5 * MiB
 MAX_PARTS = 10_000
-# Bytes asked of the Hub per read: small enough that the upload gets bytes to send several times per part, large
-# enough that per-call overhead vanishes.
-READ_SIZE = 1 * MiB
+# Bytes asked of the Hub per read, adapted per part to what ~READ_TIME of its stream brings: a read's bytes go on to
+# GCS only once the read completed, so on a slow stream large reads make the upload trail the download (at the end of
+# a file, by a whole read: 1 MiB at 25 MiB/s is 40 ms, and 256 KiB reads reached 91.0% of the shaped limit where 1 MiB
+# reads reached 89.4%), while on a fast one small reads cost CPU per byte (2 MiB reads staged 8% faster than 1 MiB
+# ones on loopback, where the CPU is the limit). A/B runs of bench/stage_shaped.py and bench/stage.py, 2026-12-02.
+READ_TIME = 0.02
+MIN_READ = 256 * 1024
+MAX_READ = 2 * MiB
 DEFAULT_MAX_STREAMS = 16
 # Files whose download URL is resolved ahead of their turn (one HEAD each, as when their turn comes).
 PREFETCH = 4
@@ -141,6 +147,7 @@ class Part:
     running: bool = False
     etag: str = ""
     reader: RangeReader | None = None
+    read_size: int = MIN_READ
 
     def view(self) -> memoryview:
         assert self.buffer is not None
@@ -149,7 +156,11 @@ class Part:
     def fill(self) -> None:
         """Read the next piece of this part from the Hub into its buffer, then let the file's hash catch up."""
         assert self.reader is not None and self.buffer is not None
-        data = self.reader.read(min(READ_SIZE, self.length - self.filled))
+        started = time.monotonic()
+        data = self.reader.read(min(self.read_size, self.length - self.filled))
+        took = time.monotonic() - started
+        if took > 0 and len(data) == self.read_size:
+            self.read_size = min(MAX_READ, max(MIN_READ, int(len(data) / took * READ_TIME) & ~0xFFFF))
         if not data:
             raise StageError(f"the Hub ended '{self.job.file.path}' early at byte {self.start + self.filled}")
         end = self.filled + len(data)

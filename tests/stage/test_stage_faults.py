@@ -11,11 +11,11 @@ import logging
 
 import pytest
 
+from scripts.stage import pipeline
 from scripts.stage.errors import IntegrityError, StageError
 from scripts.stage.gcs import connect
 from scripts.stage.hub import HubClient
 from scripts.stage.manifest import MANIFEST_NAME
-from scripts.stage.pipeline import READ_SIZE
 from scripts.stage.retry import RetryPolicy
 from scripts.stage.stager import StageRequest, StageResult, run
 from tests.stage.conftest import Env
@@ -25,6 +25,14 @@ from tests.stage.hub_server import HubServer
 MiB = 1024 * 1024
 FAST = RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.05)
 PART = 5 * MiB  # the smallest part GCS accepts (but for the last)
+READ_SIZE = pipeline.MIN_READ
+
+
+@pytest.fixture(autouse=True)
+def fixed_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads adapt their size to the stream's speed; fixed here so a connection dropped at a byte that ends a read
+    resumes exactly there (a read cut short is discarded and asked again)."""
+    monkeypatch.setattr(pipeline, "MAX_READ", pipeline.MIN_READ)
 
 
 def weights(n: int, seed: bytes) -> bytes:
