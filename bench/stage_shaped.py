@@ -16,9 +16,10 @@ Shapes (each plus config, generation config, tokenizer (3 MiB), tokenizer config
     four     4 x 128 MiB  (a sharded checkpoint)
     many     64 x 8 MiB   (many small shards)
     thousand 1,000 x 1 MiB (memory with very many small files; not in the default set)
+    eight-gib 4 x 2 GiB  (peak RSS must not grow with the model; not in the default set)
 
     .venv/bin/python bench/stage_shaped.py --runs 3
-    .venv/bin/python bench/stage_shaped.py --shapes thousand --runs 1 --skip-baseline
+    .venv/bin/python bench/stage_shaped.py --shapes thousand,eight-gib --runs 1 --skip-baseline
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ from bench.stage import Figures, contender_env, run_baseline, run_hfkit, start_s
 from tests.stage.hub_server import HubFile, HubServer  # noqa: E402
 
 MiB = 1 << 20
-SHAPES = {"one": (1, 512), "four": (4, 128), "many": (64, 8), "thousand": (1000, 1)}
+SHAPES = {"one": (1, 512), "four": (4, 128), "many": (64, 8), "thousand": (1000, 1), "eight-gib": (4, 2048)}
 
 
 def make_shape(folder: Path, count: int, size_mib: int) -> dict[str, Path]:

@@ -113,7 +113,7 @@ def _result_doc(result: StageResult) -> dict[str, object]:
     default=PART_SIZE >> 20,
     show_default=True,
     metavar="MiB",
-    help="Bytes per part; memory is about max-streams x part-size.",
+    help="Size of each part (GCS takes parts of 5 MiB or more); buffers are about 1.25 x max-streams x part-size.",
 )
 @click.option("--token-secret", metavar="projects/P/secrets/S", help="Read the HF token from Secret Manager.")
 @click.option("--dry-run", is_flag=True, help="List what would be staged; touch nothing.")

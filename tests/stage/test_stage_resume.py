@@ -6,6 +6,7 @@ import hashlib
 import json
 import signal
 import time
+from typing import Any
 
 import pytest
 
@@ -34,6 +35,21 @@ def staged_state(env: Env, prefix: str) -> tuple[dict[str, tuple[object, ...]], 
     live = env.blobs(prefix)
     assert generations == {p: live[prefix + p].generation for p in generations}  # the manifest names live objects
     return objects, manifest
+
+
+def race(env: Env, hold: Any, *args: str) -> list[tuple[bytes, bytes]]:
+    """Run two stagers that both park at `hold`, release them together; both must succeed. Their outputs."""
+    procs = [cli_process(env, *args) for _ in range(2)]
+    try:
+        assert hold.reached.acquire(timeout=30) and hold.reached.acquire(timeout=30), "stagers did not overlap"
+        hold.release.set()
+        outputs = [p.communicate(timeout=60) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+        hold.release.set()
+    assert [p.returncode for p in procs] == [0, 0], [err.decode() for _, err in outputs]
+    return outputs
 
 
 def wait_for(condition: object, timeout: float = 30) -> None:
@@ -103,17 +119,8 @@ def test_two_concurrent_stagers_end_with_one_verified_copy(env: Env, hub: HubSer
     prefix = f"models/acme/race/{commit}/"
     hold = hub.faults.hold("model.safetensors", MiB)  # both stagers meet mid-file, then finalise one after the other
 
-    procs = [cli_process(env, "stage", "acme/race", "--bucket", env.bucket, "--json") for _ in range(2)]
-    try:
-        assert hold.reached.acquire(timeout=30) and hold.reached.acquire(timeout=30), "stagers did not overlap"
-        hold.release.set()
-        outputs = [p.communicate(timeout=60) for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-        hold.release.set()
+    outputs = race(env, hold, "stage", "acme/race", "--bucket", env.bucket, "--json")
 
-    assert [p.returncode for p in procs] == [0, 0], [err.decode() for _, err in outputs]
     docs = [json.loads(out) for out, _ in outputs]
     assert {d["status"] for d in docs} == {"staged"}
     actions = sorted(next(f["action"] for f in d["files"] if f["path"] == "model.safetensors") for d in docs)
@@ -148,18 +155,8 @@ def test_two_concurrent_stagers_of_a_multipart_file_end_with_one_verified_copy_a
     prefix = f"models/acme/mp-race/{commit}/"
     hold = hub.faults.hold("model.safetensors", 11 * MiB)  # both runs park their last part here
 
-    args = ("stage", "acme/mp-race", "--bucket", env.bucket, "--part-size", "5", "--json")
-    procs = [cli_process(env, *args) for _ in range(2)]
-    try:
-        assert hold.reached.acquire(timeout=30) and hold.reached.acquire(timeout=30), "stagers did not overlap"
-        hold.release.set()
-        outputs = [p.communicate(timeout=60) for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-        hold.release.set()
+    outputs = race(env, hold, "stage", "acme/mp-race", "--bucket", env.bucket, "--part-size", "5", "--json")
 
-    assert [p.returncode for p in procs] == [0, 0], [err.decode() for _, err in outputs]
     actions = sorted(next(f["action"] for f in json.loads(out)["files"] if f["path"] == "model.safetensors")
                      for out, _ in outputs)  # fmt: skip
     assert actions in (["adopted", "uploaded"], ["uploaded", "uploaded"])
