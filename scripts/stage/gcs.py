@@ -180,7 +180,7 @@ class GcsTarget:
 
     @contextmanager
     def _translated(self, action: str) -> Iterator[None]:
-        from scripts.stage.gcs_api import transient
+        from scripts.stage.gcs_api import GcsHttpError, transient
 
         try:
             yield
@@ -191,9 +191,10 @@ class GcsTarget:
             if error is not None:
                 raise error from None
             if transient(exc):
+                answer = f"HTTP {exc.code}" if isinstance(exc, GcsHttpError) else type(exc).__name__
                 raise StageError(
-                    f"GCS did not answer when {action} on bucket '{self.bucket_name}' ({exc}); check the network "
-                    "(or STORAGE_EMULATOR_HOST) and re-run"
+                    f"GCS did not answer when {action} on bucket '{self.bucket_name}' ({answer} after retries); "
+                    "check the network (or STORAGE_EMULATOR_HOST) and re-run"
                 ) from None
             raise
 

@@ -332,3 +332,23 @@ def test_the_object_is_checked_before_a_multipart_upload_completes(
     assert len(gcs_proxy.aborted) == 1 and gcs_proxy.completed == [] and gcs_proxy.uploads == {}
     expected = data if appears == "verified-copy" else b"someone else's"
     assert env.read(name) == expected  # the object that was there is the one that stays
+
+
+def test_an_unreachable_gcs_is_one_line_after_bounded_retries(env: Env, hub: HubServer) -> None:
+    """Connection refused is transient (retried, 4 attempts with the fast policy), then one line names the bucket
+    and what to check."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    hub.add_repo("acme/nogcs", {"config.json": b"{}"})
+    request = StageRequest(repo_id="acme/nogcs", revision="main", bucket=env.bucket, prefix="models")
+
+    with pytest.raises(StageError) as caught:
+        run(request, HubClient(hub.url, None, FAST), gcs=connect(closed))
+
+    assert caught.value.message == (
+        f"GCS did not answer when listing objects on bucket '{env.bucket}' (ConnectionError after retries); check "
+        "the network (or STORAGE_EMULATOR_HOST) and re-run"
+    )
