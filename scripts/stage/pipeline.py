@@ -12,9 +12,10 @@ acknowledged them. Only when every byte is hashed and the digest equals the Hub'
 multipart upload is completed (aborted on a mismatch, so no part is ever an object), or the last bytes of a
 one-request upload are sent (withheld on a mismatch, so the request never completes).
 
-Memory: every stream holds at most one part buffer, taken from a pool sized by the stream cap, so peak memory is
-`max_streams x PART_SIZE` plus the interpreter, whatever the number or size of files. The buffers are reused, never
-reallocated, so the allocator cannot fragment them into a growing heap.
+Memory: a part holds one buffer from a pool, from its first byte until GCS acknowledged it and the hash passed it;
+at most 1.25 buffers per stream are held, so peak memory is about `1.25 x max_streams x part size` plus the
+interpreter, whatever the number or size of files. The buffers are reused, never reallocated, so the allocator cannot
+fragment them into a growing heap.
 
 Scheduling: files largest first, parts of a file in order (the head part is always in flight, so the reorder window
 always drains), at most `streams_per_file` parts of one file at once, and `StreamGovernor` deciding how many streams
@@ -31,7 +32,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Literal
 
 import google_crc32c
 import requests
@@ -79,7 +80,6 @@ DEFAULT_STREAMS_PER_FILE = 16
 FILE_ATTEMPTS = 3
 
 Action = Literal["uploaded", "present", "adopted"]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,9 @@ def part_size_for(size: int, part_size: int) -> int:
 
 
 class BufferPool:
-    """Part buffers of `size` bytes, created on first use and reused, never freed during a run: at most one per
-    stream exists, so peak memory is fixed by the stream cap. Anonymous mmaps, so a small file's part makes only the
-    pages it fills resident, and no allocator heap can fragment and grow under varied part sizes."""
+    """Part buffers of `size` bytes, created on first use and reused, never freed during a run: the scheduler holds
+    at most 1.25 per stream, so peak memory is fixed by the stream cap. Anonymous mmaps, so a small file's part makes
+    only the pages it fills resident, and no allocator heap can fragment and grow under varied part sizes."""
 
     def __init__(self, size: int) -> None:
         self.size = size
