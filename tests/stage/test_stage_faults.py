@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 
 import pytest
 
@@ -153,6 +154,9 @@ def test_an_upload_gcs_no_longer_knows_restarts_the_file(env: Env, hub: HubServe
 
     def abort_behind_its_back() -> None:
         assert hold.reached.acquire(timeout=30)
+        deadline = time.monotonic() + 30  # the Hub writes ahead: the upload may not be initiated yet
+        while not gcs_proxy.uploads and time.monotonic() < deadline:
+            time.sleep(0.005)
         for upload_id in list(gcs_proxy.uploads):
             gcs_proxy.uploads.pop(upload_id)
         hold.release.set()
