@@ -193,6 +193,8 @@ class PartBody:
         while sent < part.length:
             if sent == part.filled:
                 part.fill()  # raises on a mismatch before the bytes that completed the file are handed out
+            if part.filled == part.length and part.job.single:
+                part.job.require_verified()  # a one-request upload's last bytes create the object
             yield view[sent : part.filled]
             sent = part.filled
         if part.length == 0:
@@ -355,6 +357,14 @@ class FileJob:
             if not self.single:  # see _finish_multipart: look while the last parts' answers are on their way
                 self._look = self.shared.control.submit(self.shared.target.stat, self.file.path)
             self._verified = True
+
+    def require_verified(self) -> None:
+        """The whole file's hash matched (hashing it here if another thread has not finished): or raise."""
+        if not self._verified:
+            with self._hash_lock:
+                self._hash_available()
+        if not self._verified:
+            raise StageError(f"{self.where} was about to be finished before its hash was checked; re-run")
 
     def _verify(self) -> None:
         digest = self._hasher.hexdigest()
