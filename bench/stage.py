@@ -1,13 +1,14 @@
-"""Benchmark `hfkit stage` against the two-hop baseline (snapshot_download to disk, then upload the directory).
+"""Benchmark `hfkit stage` against the two-hop baseline (snapshot_download to disk, then upload the directory), on
+loopback: both are bound by the CPU here, not by a link (bench/stage_shaped.py measures shaped links).
 
 Both run as separate processes against the same local Hub server (tests/stage/hub_server.py, serving files from
 disk with sendfile and redirecting LFS files to its CDN origin) and the same fast GCS sink (bench/stage_sink.py;
 fake-gcs-server ingests only ~100 MiB/s and would hide any difference). For each process it prints throughput
 (model bytes / wall time, process start to exit), CPU seconds (user+system), peak RSS and local disk written, then
-the ratios. It prints figures and asserts nothing.
+the ratios. hfkit runs with its default settings. It prints figures and asserts nothing.
 
     .venv/bin/python bench/stage.py               # 1 GiB: 4 x 256 MiB safetensors + configs, 3 rounds
-    .venv/bin/python bench/stage.py --size-gib 4  # 4 x 1 GiB: peak RSS should not move
+    .venv/bin/python bench/stage.py --size-gib 8 --skip-baseline  # 4 x 2 GiB: peak RSS should not move
 """
 
 from __future__ import annotations
@@ -54,18 +55,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_model(folder: Path, size_gib: float) -> dict[str, Path]:
-    """4 safetensors shards of size_gib/4 each, plus the small files a real checkpoint carries."""
+def make_model(folder: Path, size_gib: float, shards: int = 4) -> dict[str, Path]:
+    """`shards` safetensors shards of size_gib/shards each, plus the small files a real checkpoint carries."""
     folder.mkdir(parents=True)
-    shard = int(size_gib * 1024 * MiB) // 4
+    shard = int(size_gib * 1024 * MiB) // shards
     block = bytearray(os.urandom(16 * MiB))
     files: dict[str, Path] = {}
-    for i in range(1, 5):
-        path = folder / f"model-{i:05d}-of-00004.safetensors"
+    for i in range(1, shards + 1):
+        path = folder / f"model-{i:05d}-of-{shards:05d}.safetensors"
         with path.open("wb") as fh:
             written = 0
             while written < shard:
-                block[:8] = written.to_bytes(8, "little")  # every block differs a little
+                block[:8] = (written + i * (1 << 40)).to_bytes(8, "little")  # every block differs a little
                 n = min(len(block), shard - written)
                 fh.write(block[:n])
                 written += n
@@ -118,7 +119,7 @@ def measure(name: str, cmd: list[str], env: dict[str, str], scratch: Path) -> tu
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size-gib", type=float, default=1.0, help="model size (4 equal safetensors shards)")
-    parser.add_argument("--workers", type=int, default=8, help="parallel files for both contenders")
+    parser.add_argument("--workers", type=int, default=8, help="the baseline's parallel files (hfkit: its defaults)")
     parser.add_argument("--runs", type=int, default=3, help="rounds; each runs both contenders, order alternating")
     parser.add_argument("--skip-baseline", action="store_true", help="measure hfkit only")
     args = parser.parse_args()
@@ -131,31 +132,16 @@ def main() -> None:
         size = sum(p.stat().st_size for p in files.values())
         hub = HubServer(page_size=1000).start()
         hub.add_repo(REPO, files)
-        port = free_port()
-        sink = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench/stage_sink.py"), str(port)], stdout=subprocess.PIPE, cwd=ROOT
-        )
+        sink, port = start_sink()
         try:
-            assert sink.stdout is not None and sink.stdout.readline().strip() == b"ready"
             scratch = work / "scratch"
             scratch.mkdir()
-            env = {
-                **os.environ,
-                "PYTHONPATH": str(ROOT),
-                "HF_ENDPOINT": hub.url,
-                "STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{port}",
-                "HF_HOME": str(scratch / "hf-home"),
-                "HF_HUB_DISABLE_XET": "1",
-                "HF_HUB_DISABLE_TELEMETRY": "1",
-                "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-                "TMPDIR": str(scratch),
-            }
-            env.pop("HF_TOKEN", None)
+            env = contender_env(hub.url, port, scratch)
             for n in range(args.runs):
                 contenders = [run_hfkit] if args.skip_baseline else [run_hfkit, run_baseline]
                 if n % 2:
                     contenders.reverse()  # neither contender always runs first on a warm or a cold machine
-                measured = {f.name: f for f in (c(n, size, env, scratch, args.workers) for c in contenders)}
+                measured = {f.name: f for f in (c(REPO, f"r{n}", size, env, scratch, args.workers) for c in contenders)}
                 rounds.append([measured[name] for name in ("hfkit stage", "baseline") if name in measured])
                 print_round(n + 1, rounds[-1], size)
         finally:
@@ -177,11 +163,36 @@ def main() -> None:
         )
 
 
-def run_hfkit(n: int, size: int, env: dict[str, str], scratch: Path, workers: int) -> Figures:
-    """Stage into a fresh prefix per round, so every round uploads everything."""
+def start_sink(link: str | None = None) -> tuple[subprocess.Popen[bytes], int]:
+    """The GCS sink as its own process (optionally shaped, see bench/shaping.py); returns it and its port."""
+    port = free_port()
+    cmd = [sys.executable, str(ROOT / "bench/stage_sink.py"), str(port), *(["--link", link] if link else [])]
+    sink = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT)
+    assert sink.stdout is not None and sink.stdout.readline().strip() == b"ready"
+    return sink, port
+
+
+def contender_env(hub_url: str, port: int, scratch: Path) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HF_ENDPOINT": hub_url,
+        "STORAGE_EMULATOR_HOST": f"http://127.0.0.1:{port}",
+        "HF_HOME": str(scratch / "hf-home"),
+        "HF_HUB_DISABLE_XET": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "TMPDIR": str(scratch),
+    }
+    env.pop("HF_TOKEN", None)
+    return env
+
+
+def run_hfkit(repo: str, tag: str, size: int, env: dict[str, str], scratch: Path, _workers: int = 0) -> Figures:
+    """Stage into a fresh prefix per run (`tag`), so every run uploads everything; hfkit's default settings."""
     cmd = [
         sys.executable, "-c", "from scripts.cli import main; main(prog_name='hfkit')",
-        "stage", REPO, "--bucket", "bench", "--prefix", f"hfkit-{n}", "--workers", str(workers), "--json",
+        "stage", repo, "--bucket", "bench", "--prefix", f"hfkit-{tag}", "--json",
     ]  # fmt: skip
     figures, output = measure("hfkit stage", cmd, env, scratch)
     doc = json.loads(output)
@@ -190,9 +201,9 @@ def run_hfkit(n: int, size: int, env: dict[str, str], scratch: Path, workers: in
     return figures
 
 
-def run_baseline(n: int, size: int, env: dict[str, str], scratch: Path, workers: int) -> Figures:
-    local_dir = scratch / f"baseline-download-{n}"
-    cmd = [sys.executable, str(ROOT / "bench/stage_baseline.py"), REPO, "bench", f"baseline-{n}/", str(local_dir),
+def run_baseline(repo: str, tag: str, size: int, env: dict[str, str], scratch: Path, workers: int) -> Figures:
+    local_dir = scratch / f"baseline-download-{tag}"
+    cmd = [sys.executable, str(ROOT / "bench/stage_baseline.py"), repo, "bench", f"baseline-{tag}/", str(local_dir),
            str(workers)]  # fmt: skip
     figures, output = measure("baseline", cmd, env, scratch)
     phases = json.loads(output)

@@ -8,12 +8,17 @@ import os
 import re
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 import click
 
 from scripts.stage.errors import StageError, UsageError
 from scripts.stage.manifest import DEFAULT_PREFIX
-from scripts.stage.stager import DEFAULT_WORKERS, StageRequest, StageResult
+from scripts.stage.pipeline import DEFAULT_MAX_STREAMS, DEFAULT_STREAMS_PER_FILE, MIN_PART_SIZE, PART_SIZE
+from scripts.stage.stager import StageRequest, StageResult
+
+if TYPE_CHECKING:
+    from scripts.stage.progress import Reporter
 
 _BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$")
 
@@ -61,6 +66,19 @@ def _print_human(result: StageResult) -> None:
     click.echo(f"manifest: {result.manifest}")
 
 
+def _reporter() -> Reporter:
+    """The live display only on a terminal; rich (~50 ms of imports) is not even loaded otherwise."""
+    from scripts.stage.progress import QuietReporter
+
+    if not sys.stderr.isatty():
+        return QuietReporter()
+    from rich.console import Console
+
+    from scripts.stage.progress import make_reporter
+
+    return make_reporter(Console(stderr=True))
+
+
 def _result_doc(result: StageResult) -> dict[str, object]:
     doc = asdict(result)
     doc["total_size"] = result.total_size
@@ -75,7 +93,28 @@ def _result_doc(result: StageResult) -> dict[str, object]:
 @click.option("--prefix", default=DEFAULT_PREFIX, show_default=True, help="Folder inside the bucket.")
 @click.option("--include", multiple=True, metavar="GLOB", help="Stage only matching paths (replaces the defaults).")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Never stage matching paths (wins over --include).")
-@click.option("--workers", type=click.IntRange(1, 64), default=DEFAULT_WORKERS, show_default=True)
+@click.option(
+    "--max-streams",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_MAX_STREAMS,
+    show_default=True,
+    help="Most parts moving at once (each a Hub GET feeding a GCS PUT); grown up to this while throughput grows.",
+)
+@click.option(
+    "--streams-per-file",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_STREAMS_PER_FILE,
+    show_default=True,
+    help="Most parts of one file moving at once.",
+)
+@click.option(
+    "--part-size",
+    type=click.IntRange(MIN_PART_SIZE >> 20, 512),
+    default=PART_SIZE >> 20,
+    show_default=True,
+    metavar="MiB",
+    help="Size of each part (GCS takes parts of 5 MiB or more); buffers are about 1.25 x max-streams x part-size.",
+)
 @click.option("--token-secret", metavar="projects/P/secrets/S", help="Read the HF token from Secret Manager.")
 @click.option("--dry-run", is_flag=True, help="List what would be staged; touch nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON result document on stdout.")
@@ -86,7 +125,9 @@ def stage(
     prefix: str,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
-    workers: int,
+    max_streams: int,
+    streams_per_file: int,
+    part_size: int,
     token_secret: str | None,
     dry_run: bool,
     as_json: bool,
@@ -95,15 +136,11 @@ def stage(
 
     Honours HF_ENDPOINT, HF_TOKEN and STORAGE_EMULATOR_HOST. See docs/staging.md.
     """
-    from rich.console import Console
-
     from scripts.stage.credentials import resolve_token
     from scripts.stage.hub import DEFAULT_ENDPOINT, HubClient
-    from scripts.stage.progress import make_reporter
     from scripts.stage.retry import RetryPolicy
     from scripts.stage.stager import run
 
-    console = Console(stderr=True)
     logger = logging.getLogger("hfkit.stage")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("hfkit: %(message)s"))
@@ -126,11 +163,13 @@ def stage(
             prefix=prefix.strip("/"),
             include=include,
             exclude=exclude,
-            workers=workers,
+            max_streams=max_streams,
+            streams_per_file=streams_per_file,
+            part_size=part_size << 20,
             dry_run=dry_run,
         )
         hub = HubClient(os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT), token, RetryPolicy())
-        result = run(request, hub, reporter=make_reporter(console))
+        result = run(request, hub, reporter=_reporter())
     except StageError as exc:
         message = exc.message.replace(token, "***") if token else exc.message
         click.echo(f"Error: {message}", err=True)

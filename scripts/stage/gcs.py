@@ -1,35 +1,34 @@
-"""The GCS side: the commit prefix a revision is staged under, its objects, and the errors users can act on.
+"""The GCS side: the commit prefix a revision is staged under, its objects, the manifest, and the errors users can
+act on. The requests themselves are made by gcs_api.py.
 
-Objects are written with `blob.upload_from_file` from a `VerifiedStream`: a resumable upload for files above 8 MiB
-(a single request below) whose object appears only when the last chunk is sent, and the stream releases that chunk
-only after size and hash matched, so a mismatched file leaves no object (the unfinished session expires on its own).
-Every write carries `if_generation_match`: 0 for a new object, or the generation of an unverified object being
-replaced, so two stagers never overwrite each other's verified work on GCS.
+Every object the stager writes carries this file's size and hash in its metadata (`hfkit-*`), set before it becomes
+visible; `StoredObject.matches` is how any run recognises a verified copy.
 """
 
 from __future__ import annotations
 
+import base64
+import os
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from scripts.stage.errors import AccessError, NotFoundError, StageError
 from scripts.stage.manifest import MANIFEST_NAME, Manifest, ManifestError
-from scripts.stage.retry import RetryPolicy
 
 if TYPE_CHECKING:
-    from google.cloud.storage import Blob, Client
+    from google.auth.credentials import Credentials
+    from google.cloud.storage import Client
 
+    from scripts.stage.gcs_api import GcsApi
     from scripts.stage.hub import RepoFile, RepoSnapshot
-    from scripts.stage.verified_stream import VerifiedStream
 
-# Resumable upload chunk: a multiple of 256 KiB. Each worker holds one chunk (plus one Hub read, see
-# verified_stream.READ_SIZE), so memory stays near 100 MiB + workers x 18 MiB (about 240 MiB at the default 8) however
-# large the model. 16 MiB halves the per-request overhead of 8 MiB chunks, which on a 2-core machine was 8% of the
-# wall time (interleaved A/B in bench/stage.py).
-CHUNK_SIZE = 16 * 1024 * 1024
-
+DEFAULT_ENDPOINT = "https://storage.googleapis.com"
+EMULATOR_ENV = "STORAGE_EMULATOR_HOST"
+# Objects read, created and deleted; nothing else (https://cloud.google.com/storage/docs/oauth-scopes).
+READ_WRITE_SCOPE = "https://www.googleapis.com/auth/devstorage.read_write"
 META_REPO = "hfkit-repo"
 META_COMMIT = "hfkit-commit"
 META_PATH = "hfkit-path"
@@ -52,17 +51,41 @@ class StoredObject:
             self.size == file.size
             and self.metadata.get(META_HASH) == str(file.hash)
             and self.metadata.get(META_COMMIT) == snapshot.commit
-            and self.metadata.get(META_PATH) == file.path
+            and self.metadata.get(META_PATH) in (file.path, _header_safe(file.path))
         )
 
 
-def _stored(blob: Blob, prefix: str) -> StoredObject:
+def _header_safe(value: str) -> str:
+    """`value` itself when it is printable ASCII, else percent-encoded UTF-8: XML API metadata travels in HTTP headers,
+    which carry ASCII only (RFC 9110 section 5.5), and a repo path may hold any Unicode."""
+    if value.isascii() and value.isprintable():
+        return value
+    return quote(value, safe="/ !#$&'()*+,:;=?@[]~")
+
+
+def object_metadata(snapshot: RepoSnapshot, file: RepoFile) -> dict[str, str]:
+    """The custom metadata every staged object carries (the same on every upload path)."""
+    return {
+        META_REPO: snapshot.repo_id,
+        META_COMMIT: snapshot.commit,
+        META_PATH: _header_safe(file.path),
+        META_HASH: str(file.hash),
+    }
+
+
+def crc32c_text(value: int) -> str:
+    """A crc32c as GCS reports it: base64 of the big-endian 32-bit value."""
+    return base64.b64encode(value.to_bytes(4, "big")).decode()
+
+
+def stored_from_resource(resource: dict[str, Any], prefix: str) -> StoredObject:
+    """A StoredObject from the JSON object resource an upload answers with."""
     return StoredObject(
-        path=blob.name[len(prefix) :],
-        size=int(blob.size or 0),
-        generation=int(blob.generation or 0),
-        crc32c=blob.crc32c or "",
-        metadata=dict(blob.metadata or {}),
+        path=str(resource["name"])[len(prefix) :],
+        size=int(resource.get("size") or 0),
+        generation=int(resource.get("generation") or 0),
+        crc32c=str(resource.get("crc32c") or ""),
+        metadata=dict(resource.get("metadata") or {}),
     )
 
 
@@ -76,28 +99,55 @@ def http_status(exc: BaseException) -> int | None:
     return status if isinstance(status, int) else None
 
 
-def make_client() -> Client:
-    """A storage client; honours STORAGE_EMULATOR_HOST (anonymous credentials) as google-cloud-storage does."""
+@dataclass(frozen=True)
+class GcsConnection:
+    """Where GCS is and who asks: the API endpoint and the credentials (None for an emulator, which takes anonymous
+    requests)."""
+
+    endpoint: str
+    credentials: Credentials | None
+
+
+def connect(endpoint: str | None = None) -> GcsConnection:
+    """Application Default Credentials against GCS, or anonymous requests to `endpoint` / STORAGE_EMULATOR_HOST
+    (`http://HOST:PORT`, scheme included), as google-cloud-storage itself treats that variable."""
+    endpoint = endpoint or os.environ.get(EMULATOR_ENV)
+    if endpoint:
+        return GcsConnection(endpoint, None)
+    import google.auth
     from google.auth.exceptions import DefaultCredentialsError
-    from google.cloud import storage
 
     try:
-        return storage.Client()
+        credentials, _ = google.auth.default(scopes=[READ_WRITE_SCOPE])
     except DefaultCredentialsError:
         raise StageError(
             "no Google Cloud credentials found: run `gcloud auth application-default login`, use Workload "
             "Identity, or set STORAGE_EMULATOR_HOST=http://HOST:PORT for a local GCS emulator"
         ) from None
+    return GcsConnection(DEFAULT_ENDPOINT, credentials)
+
+
+def make_client() -> Client:
+    """A google-cloud-storage client for readers (`hfkit fit`); honours STORAGE_EMULATOR_HOST like `connect`."""
+    from google.cloud import storage
+
+    gcs = connect()
+    if gcs.credentials is None:
+        from google.auth.credentials import AnonymousCredentials
+
+        return storage.Client(
+            project="<none>", credentials=AnonymousCredentials(), client_options={"api_endpoint": gcs.endpoint}
+        )
+    return storage.Client(credentials=gcs.credentials)
 
 
 class GcsTarget:
     """One commit prefix in one bucket: `gs://bucket/PREFIX/ORG/MODEL/COMMIT/`."""
 
-    def __init__(self, client: Client, bucket_name: str, prefix: str, policy: RetryPolicy) -> None:
-        self.bucket_name = bucket_name
+    def __init__(self, api: GcsApi, prefix: str) -> None:
+        self.api = api
+        self.bucket_name = api.bucket
         self.prefix = prefix
-        self.bucket = client.bucket(bucket_name)
-        self._retry: Any = policy.gcs_retry()
 
     @property
     def uri(self) -> str:
@@ -130,95 +180,77 @@ class GcsTarget:
 
     @contextmanager
     def _translated(self, action: str) -> Iterator[None]:
+        from scripts.stage.gcs_api import GcsHttpError, transient
+
         try:
             yield
         except StageError:
             raise
         except Exception as exc:
             error = self.translate(exc, action)
-            if error is None:
-                raise
-            raise error from None
+            if error is not None:
+                raise error from None
+            if transient(exc):
+                answer = f"HTTP {exc.code}" if isinstance(exc, GcsHttpError) else type(exc).__name__
+                raise StageError(
+                    f"GCS did not answer when {action} on bucket '{self.bucket_name}' ({answer} after retries); "
+                    "check the network (or STORAGE_EMULATOR_HOST) and re-run"
+                ) from None
+            raise
 
     # -- reads ------------------------------------------------------------------------------------------------
-    def check_bucket(self) -> None:
-        """Fail early on a missing bucket or missing permission, needing only storage.objects.list."""
+    def list_prefix(self) -> dict[str, StoredObject]:
+        """Every object under the prefix, the manifest included (one listing also checks bucket and access)."""
         with self._translated("listing objects"):
-            next(iter(self.bucket.list_blobs(prefix=self.prefix, max_results=1, retry=self._retry).pages), None)
+            resources = self.api.list(self.prefix)
+        return {o.path: o for o in (stored_from_resource(r, self.prefix) for r in resources)}
 
     def list_objects(self) -> dict[str, StoredObject]:
-        with self._translated("listing objects"):
-            blobs = self.bucket.list_blobs(prefix=self.prefix, retry=self._retry)
-            objects = [_stored(b, self.prefix) for b in blobs]
-        return {o.path: o for o in objects if o.path != MANIFEST_NAME}
+        return {path: o for path, o in self.list_prefix().items() if path != MANIFEST_NAME}
 
     def stat(self, path: str) -> StoredObject | None:
         with self._translated("reading object metadata"):
-            blob = self.bucket.get_blob(self.prefix + path, retry=self._retry)
-        return None if blob is None else _stored(blob, self.prefix)
+            resource = self.api.get(self.prefix + path)
+        return None if resource is None else stored_from_resource(resource, self.prefix)
 
-    def read_manifest(self) -> Manifest | None:
-        """The manifest under the prefix, or None (call check_bucket first: a missing bucket also answers 404)."""
-        from google.api_core.exceptions import NotFound
-
-        blob = self.bucket.blob(self.prefix + MANIFEST_NAME)
+    def read_manifest(self) -> tuple[Manifest, int] | None:
+        """The manifest under the prefix and its generation, or None (a missing bucket also answers 404: list
+        the prefix first)."""
         with self._translated("reading the manifest"):
-            try:
-                data = blob.download_as_bytes(retry=self._retry)
-            except NotFound:
-                return None
+            found = self.api.download(self.prefix + MANIFEST_NAME)
+        if found is None:
+            return None
+        data, generation = found
         try:
-            return Manifest.from_json(data)
+            return Manifest.from_json(data), generation
         except ManifestError as exc:
             raise StageError(
                 f"{self.manifest_uri} is not a valid hfkit manifest ({exc}); delete it and re-run"
             ) from None
 
     # -- writes -----------------------------------------------------------------------------------------------
-    def upload(
-        self, file: RepoFile, snapshot: RepoSnapshot, stream: VerifiedStream, if_generation_match: int
-    ) -> StoredObject:
-        """Upload `stream` as `file`'s object (resumable above 8 MiB, one request below); returns what GCS stored.
-
-        The object exists only once the stream's last chunk was sent, which the stream releases only after the
-        Hub's hash matched. The library's own checksum is off because the stream hands out memoryviews (its crc32c
-        extension accepts only bytes); the caller compares GCS's crc32c with `stream.crc32c` instead.
-        """
-        blob = self.bucket.blob(self.prefix + file.path, chunk_size=CHUNK_SIZE)
-        blob.metadata = {
-            META_REPO: snapshot.repo_id,
-            META_COMMIT: snapshot.commit,
-            META_PATH: file.path,
-            META_HASH: str(file.hash),
-        }
-        blob.upload_from_file(
-            stream,  # type: ignore[arg-type]
-            size=file.size,
-            content_type="application/octet-stream",
-            if_generation_match=if_generation_match,
-            checksum=None,
-            retry=self._retry,
-        )
-        return _stored(blob, self.prefix)
-
     def delete(self, path: str, generation: int) -> None:
         """Delete exactly `generation` (never a newer object someone else wrote); already gone is fine."""
-        from google.api_core.exceptions import NotFound, PreconditionFailed
+        with self._translated("deleting an object"):
+            self.api.delete(self.prefix + path, generation)
 
-        with suppress(NotFound, PreconditionFailed):
-            self.bucket.blob(self.prefix + path).delete(if_generation_match=generation, retry=self._retry)
+    def write_manifest(self, manifest: Manifest, if_generation_match: int = 0) -> bool:
+        """Write the manifest if its generation is still `if_generation_match` (0: create it only if absent);
+        False when that precondition failed (someone else wrote it first)."""
+        from scripts.stage.gcs_api import BytesBody, GcsHttpError
 
-    def write_manifest(self, manifest: Manifest) -> bool:
-        """Create the manifest if absent (single-request upload, generation 0 precondition); False if it existed."""
-        from google.api_core.exceptions import PreconditionFailed
-
-        blob = self.bucket.blob(self.prefix + MANIFEST_NAME)
-        blob.cache_control = "no-cache"
         try:
             with self._translated("writing the manifest"):
-                blob.upload_from_string(
-                    manifest.to_json(), content_type="application/json", if_generation_match=0, retry=self._retry
+                self.api.put_object(
+                    self.prefix + MANIFEST_NAME,
+                    {},
+                    BytesBody(manifest.to_json()),
+                    if_generation_match,
+                    content_type="application/json",
+                    cache_control="no-cache",
                 )
-        except PreconditionFailed:
-            return False
+        except GcsHttpError as exc:
+            if exc.code == 412:
+                return False
+            raise
         return True

@@ -1,10 +1,11 @@
-"""The Hugging Face Hub side: pin a revision to a commit, list its files, and stream file bytes with resume.
+"""The Hugging Face Hub side: pin a revision to a commit, list its files, and say where their bytes are.
 
-Metadata goes through huggingface_hub's `HfApi` (model_info pins the revision to a commit; list_repo_tree pages
-through the recursive listing). File bytes do NOT: `hf_hub_download` writes to local disk, checks only byte counts and
-restarts a dropped chunk from zero, so files are read here with `requests` from the `resolve` URL pinned to the
-commit, resuming a dropped stream with an HTTP Range request from the byte reached. requests drops `Authorization`
-when the Hub redirects an LFS file to its CDN on another origin, so the token never leaves the Hub.
+Everything is plain HTTP with `requests` (one session per thread, so connections stay alive): the revision and the
+tree come from the two Hub API calls huggingface_hub itself makes (see `HubClient.snapshot` for why not through it),
+and file bytes from `/{repo}/resolve/{commit}/{path}`, pinned to the commit. `hf_hub_download` is not used: it
+writes to local disk, checks only byte counts and restarts a dropped chunk from zero. An LFS file is resolved once
+(a HEAD that does not follow the redirect) and its ranges are then read from the CDN URL directly; the token is sent
+only to the Hub's own origin, never to the CDN (hub_download.py reads the ranges).
 """
 
 from __future__ import annotations
@@ -13,18 +14,15 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
-from urllib.parse import quote
+from typing import Protocol, TypeVar
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt
 
-from scripts.stage.errors import AccessError, NotFoundError, StageError
+from scripts.stage.errors import AccessError, IntegrityError, NotFoundError, StageError
 from scripts.stage.hashing import ContentHash
 from scripts.stage.retry import TRANSIENT_STATUS, RetryPolicy, TransientError, parse_retry_after
-
-if TYPE_CHECKING:
-    from scripts.stage.hub_download import HubFileReader
 
 log = logging.getLogger("hfkit.stage")
 T = TypeVar("T")
@@ -57,8 +55,31 @@ class RepoSnapshot:
     files: tuple[RepoFile, ...]
 
 
+@dataclass(frozen=True)
+class Revision:
+    """A revision pinned to its commit, before its files are listed; `paths` are the names the Hub lists with it."""
+
+    repo_id: str
+    revision: str
+    commit: str
+    paths: tuple[str, ...]
+
+
+class Pinned(Protocol):
+    """What a request pinned to a commit needs (a Revision or a RepoSnapshot)."""
+
+    @property
+    def repo_id(self) -> str: ...
+
+    @property
+    def revision(self) -> str: ...
+
+    @property
+    def commit(self) -> str: ...
+
+
 class HasStatusAndHeaders(Protocol):
-    """A failed HTTP response from requests (file reads) or httpx (huggingface_hub's API calls)."""
+    """A failed HTTP response."""
 
     status_code: int
     headers: Mapping[str, str]
@@ -124,7 +145,7 @@ class HubErrors:
         return StageError(f"the Hub answered HTTP {status} for {what}{detail}")
 
     def from_response(self, response: HasStatusAndHeaders, what: str, revision: str) -> Exception:
-        """`classify` for a failed response (requests or httpx); a TransientError carries the Retry-After it sent."""
+        """`classify` for a failed response; a TransientError carries the Retry-After it sent."""
         headers = response.headers
         error = self.classify(
             response.status_code, headers.get("X-Error-Code"), headers.get("X-Error-Message"), what, revision
@@ -150,61 +171,80 @@ class HubClient:
     # -- metadata ---------------------------------------------------------------------------------------------
     def snapshot(self, repo_id: str, revision: str) -> RepoSnapshot:
         """Pin `revision` to its commit and list every file at that commit (paged, recursive)."""
-        from huggingface_hub import HfApi
-        from huggingface_hub.hf_api import RepoFile as HfRepoFile
+        return self.files(self.revision(repo_id, revision))
 
-        api = HfApi(endpoint=self.endpoint, token=self._token or False)
+    def revision(self, repo_id: str, revision: str) -> Revision:
+        """Pin `revision` to its commit; also the repo's canonical id and the names of its files.
+
+        The two Hub API calls (this one and `files`) are made here with requests exactly as huggingface_hub 2.4.0
+        makes them (hf_api.py `model_info`: `/api/models/{repo_id}/revision/{quote(revision, safe="")}`, whose
+        answer lists the files as `siblings`; `_iter_repo_tree_pages`: `/api/models/{repo_id}/tree/{revision}
+        ?recursive=True&expand=False`, next pages from the `Link: rel="next"` header; `RepoFile`: `oid` is the git
+        blob id, `lfs.oid` the sha256). Importing huggingface_hub for them cost ~350 ms of CPU before the first byte
+        moved (python -X importtime, min of 5, 2026-12-02), 7% of a 512 MiB transfer at 100 MiB/s.
+        """
         errors = HubErrors(self.endpoint, repo_id, self.has_token)
-        info = self._api_call(lambda: api.model_info(repo_id, revision=revision), errors, revision)
-        commit = info.sha
+        what = f"repository '{repo_id}'"
+        url = f"{self.endpoint}/api/models/{repo_id}/revision/{quote(revision, safe='')}"
+        info = self._api_call(lambda: self._get(url, errors, what, revision)).json()
+        commit = info.get("sha") if isinstance(info, dict) else None
         if not commit:
             raise StageError(f"the Hub did not report a commit for revision '{revision}' of '{repo_id}'")
-        canonical = info.id or repo_id
-        entries = self._api_call(
-            lambda: list(api.list_repo_tree(canonical, recursive=True, revision=commit)), errors, revision
+        names = tuple(str(s["rfilename"]) for s in info.get("siblings") or () if "rfilename" in s)
+        return Revision(info.get("id") or repo_id, revision, commit, names)
+
+    def files(self, pinned: Revision) -> RepoSnapshot:
+        """Every file at the pinned commit, with size and declared hash (the recursive tree, all pages)."""
+        errors = HubErrors(self.endpoint, pinned.repo_id, self.has_token)
+        what = f"repository '{pinned.repo_id}'"
+        url: str | None = (
+            f"{self.endpoint}/api/models/{pinned.repo_id}/tree/{pinned.commit}?recursive=True&expand=False"
         )
         files = []
-        for entry in entries:
-            if not isinstance(entry, HfRepoFile):
-                continue
-            if entry.lfs is not None:
-                declared = ContentHash("sha256", entry.lfs.sha256)
-            else:
-                declared = ContentHash("git-sha1", entry.blob_id)
-            files.append(RepoFile(path=entry.path, size=int(entry.size), hash=declared))
-        return RepoSnapshot(repo_id=canonical, revision=revision, commit=commit, files=tuple(files))
+        while url:
+            page = self._api_call(lambda u=url: self._get(u, errors, what, pinned.revision))
+            url = page.links.get("next", {}).get("url")
+            for entry in page.json():
+                if entry.get("type") != "file":
+                    continue
+                lfs = entry.get("lfs")
+                declared = ContentHash("sha256", lfs["oid"]) if lfs else ContentHash("git-sha1", entry["oid"])
+                files.append(RepoFile(path=entry["path"], size=int(entry["size"]), hash=declared))
+        return RepoSnapshot(pinned.repo_id, pinned.revision, pinned.commit, tuple(files))
 
-    def _api_call(self, call: Callable[[], T], errors: HubErrors, revision: str) -> T:
-        def attempt() -> T:
-            try:
-                return call()
-            except Exception as exc:
-                raise self._translate_api_error(exc, errors, revision) from exc
+    def _get(self, url: str, errors: HubErrors, what: str, revision: str) -> requests.Response:
+        try:
+            resp = self._session().get(url, headers=self._headers(), timeout=_TIMEOUT)
+        except requests.RequestException as exc:
+            raise TransientError(f"{type(exc).__name__}: {exc}") from None
+        if resp.status_code >= 400:
+            raise errors.from_response(resp, what, revision)
+        return resp
 
+    def _api_call(self, call: Callable[[], T]) -> T:
         try:
             for attempt_state in Retrying(
                 stop=stop_after_attempt(self.policy.attempts),
-                wait=lambda s: self.policy.wait_for(s.attempt_number),
+                wait=lambda s: self.policy.wait_for(
+                    s.attempt_number, getattr(s.outcome and s.outcome.exception(), "retry_after", None)
+                ),
                 retry=retry_if_exception_type(TransientError),
+                before_sleep=lambda s: log.warning(
+                    "Hub request: %s; retrying in %.1fs (attempt %d of %d)",
+                    s.outcome.exception() if s.outcome else "",
+                    s.upcoming_sleep,
+                    s.attempt_number + 1,
+                    self.policy.attempts,
+                ),
                 reraise=True,
             ):
                 with attempt_state:
-                    return attempt()
+                    return call()
         except TransientError as exc:
             raise StageError(
                 f"cannot reach the Hub at {self.endpoint}: {exc} (check HF_ENDPOINT and the network, then re-run)"
             ) from None
         raise AssertionError("unreachable")
-
-    def _translate_api_error(self, exc: Exception, errors: HubErrors, revision: str) -> Exception:
-        import httpx2
-        from huggingface_hub.errors import HfHubHTTPError
-
-        if isinstance(exc, httpx2.TransportError):
-            return TransientError(f"{type(exc).__name__}: {exc}")
-        if isinstance(exc, HfHubHTTPError) and exc.response is not None:
-            return errors.from_response(exc.response, f"repository '{errors.repo_id}'", revision)
-        return exc
 
     # -- file bytes -------------------------------------------------------------------------------------------
     def _session(self) -> requests.Session:
@@ -214,44 +254,71 @@ class HubClient:
             self._local.session = session
         return session
 
-    def _headers(self) -> dict[str, str]:
+    def _headers(self, source: Source | None = None) -> dict[str, str]:
         # identity: Range offsets must count the bytes we hash, not a compressed encoding of them.
         headers = {"Accept-Encoding": "identity", "User-Agent": "hfkit-stage"}
-        if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
+        if self._token and (source is None or not source.cdn):
+            headers["Authorization"] = f"Bearer {self._token}"  # never to the CDN's origin
         return headers
 
-    def resolve_url(self, snapshot: RepoSnapshot, file: RepoFile) -> str:
-        return f"{self.endpoint}/{snapshot.repo_id}/resolve/{snapshot.commit}/{quote(file.path)}"
+    def resolve_url(self, pinned: Pinned, path: str) -> str:
+        return f"{self.endpoint}/{pinned.repo_id}/resolve/{pinned.commit}/{quote(path)}"
 
-    def preflight(self, snapshot: RepoSnapshot, file: RepoFile) -> None:
+    def _head(self, pinned: Pinned, path: str) -> Source:
+        """One HEAD of the resolve URL, not following redirects: the CDN URL of an LFS file, or the URL itself."""
+        errors = HubErrors(self.endpoint, pinned.repo_id, self.has_token)
+        url = self.resolve_url(pinned, path)
+        try:
+            resp = self._session().head(url, headers=self._headers(), allow_redirects=False, timeout=_TIMEOUT)
+        except requests.RequestException as exc:
+            raise TransientError(f"{type(exc).__name__}: {exc}") from None
+        if resp.status_code >= 400:
+            raise errors.from_response(resp, f"'{path}'", pinned.revision)
+        check_commit(resp.headers, pinned, path)
+        location = resp.headers.get("Location") if resp.is_redirect else None
+        if not location:
+            return Source(url, cdn=False)
+        target = urljoin(url, location)
+        return Source(target, cdn=urlsplit(target)[:2] != urlsplit(url)[:2])
+
+    def resolve(self, snapshot: RepoSnapshot, file: RepoFile) -> Source:
+        """Where `file`'s bytes are read from: for LFS files the CDN URL the Hub redirects to (asked once, then every
+        range goes straight there), for regular files the resolve URL itself (the Hub serves them).
+
+        The HEAD doubles as the access check: a gated or denied repo fails here, before anything is written.
+        """
+        if not file.lfs:
+            return Source(self.resolve_url(snapshot, file.path), cdn=False)
+        return self.preflight(snapshot, file.path)
+
+    def preflight(self, pinned: Pinned, path: str) -> Source:
         """HEAD one file before any upload starts, so gated/denied repos fail before anything is written.
 
         The Hub answers metadata (model_info, tree) for gated repos without a token; only file reads are refused.
+        Returns where the file's bytes are, so the transfer does not ask again.
         """
-        errors = HubErrors(self.endpoint, snapshot.repo_id, self.has_token)
+        return self._api_call(lambda: self._head(pinned, path))
 
-        def head() -> None:
-            try:
-                resp = self._session().head(
-                    self.resolve_url(snapshot, file), headers=self._headers(), allow_redirects=False, timeout=_TIMEOUT
-                )
-            except requests.RequestException as exc:
-                raise TransientError(f"{type(exc).__name__}: {exc}") from None
-            if resp.status_code >= 400:
-                raise errors.from_response(resp, f"'{file.path}'", snapshot.revision)
+    def get_range(self, source: Source, start: int, end: int | None) -> requests.Response:
+        """Start a streamed GET of bytes [start, end) of `source` (no Range header for a whole file from 0)."""
+        headers = self._headers(source)
+        if start or end is not None:
+            headers["Range"] = f"bytes={start}-" + (str(end - 1) if end is not None else "")
+        return self._session().get(source.url, headers=headers, stream=True, timeout=_TIMEOUT, allow_redirects=False)
 
-        self._api_call(head, errors, snapshot.revision)
 
-    def open_file(self, snapshot: RepoSnapshot, file: RepoFile, cancelled: Callable[[], bool]) -> HubFileReader:
-        """A reader of `file`'s bytes at the pinned commit (see HubFileReader: resumes with Range, retries)."""
-        from scripts.stage.hub_download import HubFileReader
+@dataclass(frozen=True)
+class Source:
+    """Where a file's bytes are read: `cdn` URLs are on another origin, get no token and may expire."""
 
-        return HubFileReader(self, snapshot, file, cancelled)
+    url: str
+    cdn: bool
 
-    def get_file(self, snapshot: RepoSnapshot, file: RepoFile, offset: int) -> requests.Response:
-        """Start a streamed GET of `file` from byte `offset` (the Range header is sent only for offset > 0)."""
-        headers = self._headers()
-        if offset:
-            headers["Range"] = f"bytes={offset}-"
-        return self._session().get(self.resolve_url(snapshot, file), headers=headers, stream=True, timeout=_TIMEOUT)
+
+def check_commit(headers: Mapping[str, str], pinned: Pinned, path: str) -> None:
+    """The Hub names the commit it resolved in X-Repo-Commit; anything but the pinned one would mix versions."""
+    served = headers.get("X-Repo-Commit")
+    if served and served != pinned.commit:
+        raise IntegrityError(
+            f"the Hub served '{path}' from commit {served} instead of the pinned {pinned.commit}; re-run"
+        )

@@ -7,9 +7,14 @@ with Range support. Errors carry X-Error-Code / X-Error-Message as the Hub sends
 token, 404 with one), GatedRepo (401 without a token, 403 when not granted), RevisionNotFound, EntryNotFound, and a
 bare 401 "Invalid credentials in Authorization header" for an unknown token.
 
+CDN URLs are signed and expire like the Hub's (an `Expires` time and a serial in the query); an expired one answers
+403 "Request has expired", as S3/CloudFront presigned URLs do.
+
 Faults (see `Faults`): status bursts (5xx/429) per route kind and path, a connection dropped after N bytes, wrong
-content for a declared hash, and a hold that parks a transfer at byte N until the test releases it.
-Used by tests/stage and by bench/stage.py (which serves GiB-sized files from disk with sendfile).
+content for a declared hash (the first byte, or any byte), expiring the CDN URLs handed out so far, and a hold that
+parks a transfer at byte N until the test releases it.
+Used by tests/stage and by the benchmarks (bench/stage.py serves GiB-sized files from disk with sendfile;
+bench/stage_shaped.py passes a `link` that paces every connection and delays every response, see bench/shaping.py).
 """
 
 from __future__ import annotations
@@ -20,13 +25,16 @@ import os
 import re
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+SLICE = 128 * 1024  # bytes written at a time on a paced link
 LFS_SUFFIXES = (".safetensors", ".bin", ".pth", ".pt", ".gguf", ".h5", ".msgpack", ".onnx", ".ckpt")
 INVALID_CREDENTIALS = "Invalid credentials in Authorization header"
 
@@ -96,6 +104,12 @@ class _Hold:
         self.count = 0
 
 
+@dataclass
+class _Expiry:
+    left: int  # CDN requests still served before the URLs issued so far expire
+    cutoff: int | None = None  # URLs with a serial up to this one are expired
+
+
 class Faults:
     """Per-test fault injection; everything is keyed by route kind and/or file path and consumed in order."""
 
@@ -104,7 +118,31 @@ class Faults:
         self.bursts: list[tuple[str, str | None, deque[int]]] = []
         self.drops: dict[str, deque[int]] = {}
         self.corrupt: set[str] = set()
+        self.corrupt_at: dict[str, int] = {}
         self.holds: dict[str, _Hold] = {}
+        self.expiries: dict[str, _Expiry] = {}
+
+    def flip(self, path: str, at: int) -> None:
+        """Serve `path` with byte `at` wrong (same size), whatever range is asked."""
+        with self.lock:
+            self.corrupt_at[path] = at
+
+    def expire(self, path: str, after: int) -> None:
+        """Serve `after` more CDN requests of `path`, then refuse every URL of it handed out until then."""
+        with self.lock:
+            self.expiries[path] = _Expiry(after)
+
+    def expired(self, path: str, serial: int, latest: int) -> bool:
+        with self.lock:
+            expiry = self.expiries.get(path)
+            if expiry is None:
+                return False
+            if expiry.cutoff is None:
+                if expiry.left > 0:
+                    expiry.left -= 1
+                    return False
+                expiry.cutoff = latest
+            return serial <= expiry.cutoff
 
     def burst(self, kind: str, statuses: list[int], path: str | None = None) -> None:
         """The next requests of `kind` ("revision", "tree", "resolve", "lfs") for `path` get these statuses."""
@@ -143,6 +181,16 @@ class Faults:
             self.__init__()  # type: ignore[misc]
 
 
+class Link(Protocol):
+    """How the benchmark shapes a server's link (bench/shaping.py): per-connection pacing and a first-byte delay."""
+
+    def connection(self) -> Any: ...
+
+    def pace(self, bucket: Any, nbytes: int) -> None: ...
+
+    def wait_first_byte(self) -> None: ...
+
+
 class QuietHTTPServer(ThreadingHTTPServer):
     """Clients that hang up (as the stager does after a dropped or cancelled transfer) are not test failures."""
 
@@ -176,8 +224,9 @@ class QuietHTTPServer(ThreadingHTTPServer):
 class HubServer:
     """Start with `start()`; `url` is the Hub origin (use as HF_ENDPOINT), `cdn_url` the LFS origin."""
 
-    def __init__(self, page_size: int = 50) -> None:
+    def __init__(self, page_size: int = 50, link: Link | None = None) -> None:
         self.page_size = page_size
+        self.link = link
         self.repos: dict[str, HubRepo] = {}
         self.tokens: dict[str, set[str]] = {}  # valid token -> repos it may read when private/gated
         self.faults = Faults()
@@ -187,6 +236,7 @@ class HubServer:
         self.url = ""
         self.cdn_url = ""
         self._lfs_objects: dict[str, HubFile] = {}
+        self._serial = 0  # of the CDN URLs handed out
 
     # -- setup ----------------------------------------------------------------------------------------------
     def add_repo(
@@ -271,6 +321,18 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # quiet
         pass
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        if self.hub.link is not None:
+            self.hub.link.wait_first_byte()
+        super().send_response(code, message)
+
+    def _paced(self, nbytes: int) -> None:
+        link = self.hub.link
+        if link is not None:
+            if not hasattr(self, "_bucket"):
+                self._bucket = link.connection()  # one per connection: a handler serves one connection
+            link.pace(self._bucket, nbytes)
+
     # -- helpers --------------------------------------------------------------------------------------------
     def _token(self) -> str | None:
         auth = self.headers.get("Authorization")
@@ -283,6 +345,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
+            self._paced(len(body))
             self.wfile.write(body)
 
     def _error(self, status: int, code: str | None, message: str) -> None:
@@ -353,6 +416,8 @@ class _Handler(BaseHTTPRequestHandler):
             file = self.hub._lfs_objects.get(match["sha"]) if match else None
             if file is None:
                 return self._error(404, None, "no such object")
+            if self.hub.faults.expired(file.path, int(query.get("serial", ["0"])[0]), self.hub._serial):
+                return self._send(403, b"Request has expired", {"Content-Type": "text/plain"})
             if self._fault_status("lfs", file.path):
                 return None
             return self._content(file, {})
@@ -438,9 +503,14 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(404, "EntryNotFound", f"{path} does not exist on {rev}")
         headers = {"X-Repo-Commit": commit}
         if file.lfs:
+            with self.hub._lock:
+                self.hub._serial += 1
+                serial = self.hub._serial
+            expires = int(time.time()) + 3600
             headers.update(
                 {
-                    "Location": f"{self.hub.cdn_url}/lfs/{file.sha256}?name={quote(path)}",
+                    "Location": f"{self.hub.cdn_url}/lfs/{file.sha256}?name={quote(path)}&Expires={expires}"
+                    f"&serial={serial}",
                     "X-Linked-Etag": f'"{file.sha256}"',
                     "X-Linked-Size": str(file.size),
                     "ETag": f'"{file.sha256}"',
@@ -493,10 +563,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if file.source is not None:
             self.wfile.flush()
+            step = (64 << 20) if self.hub.link is None else SLICE
             with file.source.open("rb") as fh:
                 offset = start
                 while offset < end:
-                    sent = os.sendfile(self.connection.fileno(), fh.fileno(), offset, min(end - offset, 64 << 20))
+                    self._paced(min(end - offset, step))
+                    sent = os.sendfile(self.connection.fileno(), fh.fileno(), offset, min(end - offset, step))
                     if sent == 0:
                         break
                     offset += sent
@@ -504,6 +576,11 @@ class _Handler(BaseHTTPRequestHandler):
         data = file.data or b""
         if file.path in self.hub.faults.corrupt:
             data = bytes([data[0] ^ 0xFF]) + data[1:]  # same size, wrong content for the declared hash
+        at = self.hub.faults.corrupt_at.get(file.path)
+        if at is not None:
+            data = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
         view = memoryview(data)
-        for offset in range(start, end, 1 << 20):
-            self.wfile.write(view[offset : min(end, offset + (1 << 20))])
+        step = (1 << 20) if self.hub.link is None else SLICE
+        for offset in range(start, end, step):
+            self._paced(min(end, offset + step) - offset)
+            self.wfile.write(view[offset : min(end, offset + step)])

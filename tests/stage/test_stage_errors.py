@@ -198,3 +198,24 @@ def test_token_never_appears_in_logs_or_errors(
     assert_no_token(result.stdout, result.stderr, caplog.text)
     if fault == "lfs-503":
         assert "retrying" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--part-size", "4"], "Error: Invalid value for '--part-size': 4 is not in the range 5<=x<=512.\n"),
+        (["--max-streams", "0"], "Error: Invalid value for '--max-streams': 0 is not in the range 1<=x<=64.\n"),
+        (
+            ["--streams-per-file", "65"],
+            "Error: Invalid value for '--streams-per-file': 65 is not in the range 1<=x<=64.\n",
+        ),
+    ],
+)
+def test_tuning_flags_are_validated(env: Env, args: list[str], message: str) -> None:
+    """GCS takes multipart parts of 5 MiB or more (but the last; multipart-uploads page), so smaller parts are refused
+    before anything runs."""
+    result = cli(env, "stage", "acme/any", "--bucket", env.bucket, *args)
+
+    assert result.exit_code == 2
+    assert result.stderr.endswith(message)
+    assert result.stdout == ""

@@ -1,27 +1,39 @@
-"""Fault tolerance: Range resume after a dropped connection, retries on 5xx/429 bursts (Hub and GCS), and content
-that does not match its declared hash. These call the stager's Python API with a fast retry policy, so backoff
-does not slow the suite; the CLI uses the same code with production waits."""
+"""Fault tolerance: Range resume after a dropped connection (whole files and ranges of a file), an expired CDN URL,
+retries on 5xx/429 bursts (Hub and GCS), a multipart part that keeps failing, an upload GCS forgot, and content that
+does not match its declared hash. These call the stager's Python API with a fast retry policy, so backoff does not
+slow the suite; the CLI uses the same code with production waits. Multipart files use 5 MiB parts (GCS's minimum for
+every part but the last), so a 12 MiB file travels as parts of 5, 5 and 2 MiB."""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 
 import pytest
 
+from scripts.stage import pipeline
 from scripts.stage.errors import IntegrityError, StageError
-from scripts.stage.gcs import CHUNK_SIZE
+from scripts.stage.gcs import connect
 from scripts.stage.hub import HubClient
 from scripts.stage.manifest import MANIFEST_NAME
 from scripts.stage.retry import RetryPolicy
 from scripts.stage.stager import StageRequest, StageResult, run
-from scripts.stage.verified_stream import READ_SIZE
 from tests.stage.conftest import Env
 from tests.stage.gcs_proxy import GcsProxy
 from tests.stage.hub_server import HubServer
 
 MiB = 1024 * 1024
 FAST = RetryPolicy(attempts=4, initial_wait=0.01, max_wait=0.05)
+PART = 5 * MiB  # the smallest part GCS accepts (but for the last)
+READ_SIZE = pipeline.MIN_READ
+
+
+@pytest.fixture(autouse=True)
+def fixed_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reads adapt their size to the stream's speed; fixed here so a connection dropped at a byte that ends a read
+    resumes exactly there (a read cut short is discarded and asked again)."""
+    monkeypatch.setattr(pipeline, "MAX_READ", pipeline.MIN_READ)
 
 
 def weights(n: int, seed: bytes) -> bytes:
@@ -30,15 +42,13 @@ def weights(n: int, seed: bytes) -> bytes:
 
 
 def stage(env: Env, hub: HubServer, gcs_proxy: GcsProxy, repo: str, token: str | None = None) -> StageResult:
-    from google.api_core.client_options import ClientOptions
-    from google.auth.credentials import AnonymousCredentials
-    from google.cloud import storage
+    request = StageRequest(repo_id=repo, revision="main", bucket=env.bucket, prefix="models", part_size=PART)
+    return run(request, HubClient(hub.url, token, FAST), gcs=connect(gcs_proxy.url))
 
-    client = storage.Client(
-        project="test", credentials=AnonymousCredentials(), client_options=ClientOptions(api_endpoint=gcs_proxy.url)
-    )
-    request = StageRequest(repo_id=repo, revision="main", bucket=env.bucket, prefix="models", workers=2)
-    return run(request, HubClient(hub.url, token, FAST), client=client)
+
+def part_puts(gcs_proxy: GcsProxy, number: int) -> list[int]:
+    """Statuses GCS answered to PUTs of multipart part `number`."""
+    return [status for method, path, status in gcs_proxy.seen if method == "PUT" and f"partNumber={number}&" in path]
 
 
 def test_dropped_download_resumes_with_range_from_the_byte_reached(
@@ -96,33 +106,134 @@ def test_hub_errors_that_persist_give_up_after_bounded_attempts(env: Env, hub: H
 
 
 def test_gcs_5xx_and_429_bursts_are_retried(env: Env, hub: HubServer, gcs_proxy: GcsProxy) -> None:
-    data = weights(CHUNK_SIZE + MiB, b"gcs")  # more than one upload chunk
+    data = weights(12 * MiB, b"gcs")  # a multipart upload of 3 parts
     commit = hub.add_repo("acme/gcs-burst", {"model.safetensors": data, "config.json": b"{}"})
-    gcs_proxy.burst("POST", "uploadType=resumable", [503])  # session start
-    gcs_proxy.burst("PUT", "upload_id", [503, 429])  # chunk uploads
+    gcs_proxy.burst("POST", "?uploads", [503])  # initiating the multipart upload
+    gcs_proxy.burst("PUT", "partNumber=2&", [503, 429])  # one part, twice
+    gcs_proxy.burst("POST", "uploadType=multipart", [503])  # the one-request upload of config.json
     gcs_proxy.burst("GET", f"/b/{env.bucket}/o", [500])  # listing / metadata
 
     result = stage(env, hub, gcs_proxy, "acme/gcs-burst")
 
     assert result.status == "staged"
     assert env.read(f"models/acme/gcs-burst/{commit}/model.safetensors") == data
-    assert sum(1 for _, _, status in gcs_proxy.seen if status in (429, 500, 503)) == 4
+    assert sum(1 for _, _, status in gcs_proxy.seen if status in (429, 500, 503)) == 5
+    assert part_puts(gcs_proxy, 2) == [503, 429, 200]
+    assert len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
 
 
-@pytest.mark.parametrize("bad_size", [2 * MiB, 2 * CHUNK_SIZE + MiB], ids=["one-request", "resumable-3-chunks"])
-def test_wrong_content_leaves_no_object_and_no_manifest(
-    env: Env, hub: HubServer, gcs_proxy: GcsProxy, bad_size: int
+def test_a_part_that_keeps_failing_restarts_the_file_with_a_new_upload(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Part 2 fails as often as the retry policy allows (4 attempts): that upload is aborted (its parts must not stay
+    billed), the file starts over with a new upload, and the run still ends staged."""
+    data = weights(12 * MiB, b"part")
+    commit = hub.add_repo("acme/bad-part", {"model.safetensors": data, "config.json": b"{}"})
+    gcs_proxy.burst("PUT", "partNumber=2&", [503] * 4)
+
+    with caplog.at_level(logging.WARNING, logger="hfkit.stage"):
+        result = stage(env, hub, gcs_proxy, "acme/bad-part")
+
+    assert result.status == "staged"
+    assert env.read(f"models/acme/bad-part/{commit}/model.safetensors") == data
+    assert part_puts(gcs_proxy, 2) == [503, 503, 503, 503, 200]
+    assert len(gcs_proxy.aborted) == 1 and len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
+    assert gcs_proxy.aborted != gcs_proxy.completed
+    assert any("restarting the file" in r.getMessage() for r in caplog.records)
+    assert len(hub.requests("lfs", "model.safetensors")) == 6  # 3 ranges, twice
+
+
+def test_an_upload_gcs_no_longer_knows_restarts_the_file(env: Env, hub: HubServer, gcs_proxy: GcsProxy) -> None:
+    """Someone aborted our multipart upload while it ran (e.g. a cleanup): GCS answers 404 NoSuchUpload to the next
+    part, and the file starts over with a new upload."""
+    data = weights(12 * MiB, b"gone")
+    commit = hub.add_repo("acme/gone", {"model.safetensors": data, "config.json": b"{}"})
+    hold = hub.faults.hold("model.safetensors", 11 * MiB)  # park part 3 until the upload is gone
+
+    import threading
+
+    def abort_behind_its_back() -> None:
+        assert hold.reached.acquire(timeout=30)
+        deadline = time.monotonic() + 30  # the Hub writes ahead: the upload may not be initiated yet
+        while not gcs_proxy.uploads and time.monotonic() < deadline:
+            time.sleep(0.005)
+        for upload_id in list(gcs_proxy.uploads):
+            gcs_proxy.uploads.pop(upload_id)
+        hold.release.set()
+        hub.faults.holds.clear()
+
+    thread = threading.Thread(target=abort_behind_its_back)
+    thread.start()
+    result = stage(env, hub, gcs_proxy, "acme/gone")
+    thread.join()
+
+    assert result.status == "staged"
+    assert env.read(f"models/acme/gone/{commit}/model.safetensors") == data
+    assert 404 in part_puts(gcs_proxy, 3)
+    assert len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
+
+
+def test_a_dropped_range_resumes_within_its_part(env: Env, hub: HubServer, gcs_proxy: GcsProxy) -> None:
+    data = weights(12 * MiB, b"ranges")
+    commit = hub.add_repo("acme/drop-range", {"model.safetensors": data, "config.json": b"{}"})
+    hub.faults.drop("model.safetensors", 7 * MiB)  # in part 2 (bytes 5-10 MiB)
+
+    result = stage(env, hub, gcs_proxy, "acme/drop-range")
+
+    assert result.status == "staged"
+    assert env.read(f"models/acme/drop-range/{commit}/model.safetensors") == data
+    ranges = sorted(s.range or "" for s in hub.requests("lfs", "model.safetensors"))
+    assert ranges == [
+        f"bytes=0-{PART - 1}",
+        f"bytes={2 * PART}-",  # the last part runs to the end of the file
+        f"bytes={PART}-{2 * PART - 1}",
+        f"bytes={7 * MiB}-{2 * PART - 1}",  # resumed from the byte reached, still ending where part 2 ends
+    ]
+    assert part_puts(gcs_proxy, 2) == [200]  # the upload of part 2 never noticed
+
+
+def test_an_expired_cdn_url_is_resolved_again_and_the_range_continues(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy
+) -> None:
+    """The Hub's CDN URLs are signed and expire; a 403 from the CDN sends the stager back to the Hub (with the token,
+    which judges access) for a fresh URL, never the token to the CDN, and the range goes on from where it was."""
+    data = weights(12 * MiB, b"expire")
+    commit = hub.add_repo("acme/expire", {"model.safetensors": data, "config.json": b"{}"}, gated=True)
+    hub.grant("hf_expire_token", "acme/expire")
+    hub.faults.expire("model.safetensors", after=1)  # the first range is served, then its URL is refused
+
+    result = stage(env, hub, gcs_proxy, "acme/expire", token="hf_expire_token")
+
+    assert result.status == "staged"
+    assert env.read(f"models/acme/expire/{commit}/model.safetensors") == data
+    heads = [s for s in hub.requests("resolve", "model.safetensors") if s.method == "HEAD"]
+    assert len(heads) == 2 and all(s.authorization == "Bearer hf_expire_token" for s in heads)
+    cdn = hub.requests("lfs", "model.safetensors")
+    assert all(s.authorization is None for s in cdn)
+    assert len(cdn) == 3 + 2  # 3 ranges, 2 of which were refused once
+
+
+@pytest.mark.parametrize(
+    ("bad_size", "flip_at"),
+    [(2 * MiB, 0), (12 * MiB, 7 * MiB + 3)],
+    ids=["one-request", "multipart-byte-in-the-middle"],
+)
+def test_wrong_content_leaves_no_object_and_no_manifest(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy, bad_size: int, flip_at: int
+) -> None:
+    """One wrong byte: in a one-request upload the request never completes (its last bytes are withheld); in a file
+    fetched in ranges over several connections (the byte is in part 2 of 3) every part may reach GCS, yet the upload
+    is aborted instead of completed, so no part ever becomes an object."""
     good, bad = weights(9 * MiB, b"good"), weights(bad_size, b"bad")
     repo = f"acme/corrupt-{bad_size}"
     commit = hub.add_repo(repo, {"a.safetensors": good, "b.safetensors": bad, "config.json": b"{}"})
-    hub.faults.corrupt.add("b.safetensors")
+    hub.faults.flip("b.safetensors", flip_at)
 
     with pytest.raises(IntegrityError) as caught:
         stage(env, hub, gcs_proxy, repo)
 
     expected = hashlib.sha256(bad).hexdigest()
-    got = hashlib.sha256(bytes([bad[0] ^ 0xFF]) + bad[1:]).hexdigest()
+    got = hashlib.sha256(bad[:flip_at] + bytes([bad[flip_at] ^ 0xFF]) + bad[flip_at + 1 :]).hexdigest()
     assert caught.value.message == (
         f"content of 'b.safetensors' from {repo}@{commit[:12]} does not match the Hub's sha256 (expected "
         f"{expected}, got {got}); nothing was written for it. Re-run to retry; if it persists the Hub or its CDN "
@@ -132,11 +243,14 @@ def test_wrong_content_leaves_no_object_and_no_manifest(
     prefix = f"models/{repo}/{commit}/"
     assert prefix + "b.safetensors" not in names
     assert prefix + MANIFEST_NAME not in names
-    if bad_size > CHUNK_SIZE:  # the first two chunks reached GCS; the last one, which would finalise, never did
-        sessions = {path for path, (_, name, _) in gcs_proxy.sessions.items() if name == prefix + "b.safetensors"}
-        assert [status for method, path, status in gcs_proxy.seen if method == "PUT" and path in sessions] == [308, 308]
+    if bad_size > PART:
+        assert [u.name for u in gcs_proxy.uploads.values()] == []  # aborted: no parts left behind
+        assert len(gcs_proxy.aborted) >= 1 and prefix + "b.safetensors" not in str(gcs_proxy.completed)
+    else:  # the one request that would have created the object was cut off before its end
+        uploads = [status for method, path, status in gcs_proxy.seen if "uploadType=multipart" in path]
+        assert 0 in uploads  # 0: the proxy saw the body end early and forwarded nothing
     # Once the CDN serves the right bytes, a re-run completes the prefix.
-    hub.faults.corrupt.clear()
+    hub.faults.corrupt_at.clear()
     assert stage(env, hub, gcs_proxy, repo).status == "staged"
     assert env.read(prefix + "b.safetensors") == bad
 
@@ -153,10 +267,13 @@ def test_regular_file_with_wrong_content_is_caught_by_its_git_blob_id(
     assert f"models/acme/corrupt-git/{commit}/config.json" not in env.blobs()
 
 
-@pytest.mark.parametrize("size", [2 * MiB, CHUNK_SIZE + MiB], ids=["one-request", "resumable"])
+@pytest.mark.parametrize(("size", "ranges"), [(2 * MiB, 1), (12 * MiB, 3)], ids=["one-request", "multipart"])
 def test_crc32c_mismatch_reported_by_gcs_deletes_that_generation_and_restarts_the_file(
-    env: Env, hub: HubServer, gcs_proxy: GcsProxy, size: int
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy, size: int, ranges: int
 ) -> None:
+    """GCS reports the stored object's crc32c; for a multipart upload the stager composes it from the crc32c of each
+    part it sent. A mismatch means the bytes GCS stored are not the ones sent: that generation is deleted and the
+    file sent again."""
     data = weights(size, b"crc")
     commit = hub.add_repo(f"acme/crc-{size}", {"model.safetensors": data, "config.json": b"{}"})
     name = f"models/acme/crc-{size}/{commit}/model.safetensors"
@@ -167,5 +284,75 @@ def test_crc32c_mismatch_reported_by_gcs_deletes_that_generation_and_restarts_th
     assert result.status == "staged"
     assert env.read(name) == data
     deletes = [path for method, path, status in gcs_proxy.seen if method == "DELETE" and status < 300]
+    deletes = [path for path in deletes if "uploadId=" not in path]
     assert len(deletes) == 1 and "ifGenerationMatch=" in deletes[0]  # exactly the corrupt generation, nothing newer
-    assert len(hub.requests("lfs", "model.safetensors")) == 2  # the file was streamed again
+    assert len(hub.requests("lfs", "model.safetensors")) == 2 * ranges  # the file was streamed again
+
+
+@pytest.mark.parametrize("appears", ["verified-copy", "foreign-object"])
+def test_the_object_is_checked_before_a_multipart_upload_completes(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy, appears: str
+) -> None:
+    """Completing an XML multipart upload replaces whatever has the name, with no precondition, so the stager looks
+    first: a verified copy that appeared meanwhile (another stager's) is kept and our upload aborted; an object
+    without this file's verified metadata is never overwritten."""
+    import threading
+
+    data = weights(12 * MiB, b"look")
+    commit = hub.add_repo(f"acme/look-{appears}", {"model.safetensors": data, "config.json": b"{}"})
+    name = f"models/acme/look-{appears}/{commit}/model.safetensors"
+    hold = hub.faults.hold("model.safetensors", 11 * MiB)
+
+    def write_behind_its_back() -> None:
+        assert hold.reached.acquire(timeout=30)
+        blob = env.client.bucket(env.bucket).blob(name)
+        if appears == "verified-copy":
+            blob.metadata = {
+                "hfkit-repo": f"acme/look-{appears}",
+                "hfkit-commit": commit,
+                "hfkit-path": "model.safetensors",
+                "hfkit-hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            }
+        blob.upload_from_string(data if appears == "verified-copy" else b"someone else's", if_generation_match=0)
+        hold.release.set()
+
+    thread = threading.Thread(target=write_behind_its_back)
+    thread.start()
+    try:
+        if appears == "verified-copy":
+            result = stage(env, hub, gcs_proxy, f"acme/look-{appears}")
+            assert {f.path: f.action for f in result.files}["model.safetensors"] == "adopted"
+        else:
+            with pytest.raises(StageError) as caught:
+                stage(env, hub, gcs_proxy, f"acme/look-{appears}")
+            assert caught.value.message == (
+                f"another writer replaced gs://{env.bucket}/models/acme/look-{appears}/{commit}/model.safetensors "
+                f"with an object whose size or hash metadata does not match sha256:{hashlib.sha256(data).hexdigest()}"
+                f"; check who else writes under gs://{env.bucket}/models/acme/look-{appears}/{commit}/, delete the "
+                "object and re-run"
+            )
+    finally:
+        thread.join()
+    assert len(gcs_proxy.aborted) == 1 and gcs_proxy.completed == [] and gcs_proxy.uploads == {}
+    expected = data if appears == "verified-copy" else b"someone else's"
+    assert env.read(name) == expected  # the object that was there is the one that stays
+
+
+def test_an_unreachable_gcs_is_one_line_after_bounded_retries(env: Env, hub: HubServer) -> None:
+    """Connection refused is transient (retried, 4 attempts with the fast policy), then one line names the bucket
+    and what to check."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    hub.add_repo("acme/nogcs", {"config.json": b"{}"})
+    request = StageRequest(repo_id="acme/nogcs", revision="main", bucket=env.bucket, prefix="models")
+
+    with pytest.raises(StageError) as caught:
+        run(request, HubClient(hub.url, None, FAST), gcs=connect(closed))
+
+    assert caught.value.message == (
+        f"GCS did not answer when listing objects on bucket '{env.bucket}' (ConnectionError after retries); check "
+        "the network (or STORAGE_EMULATOR_HOST) and re-run"
+    )

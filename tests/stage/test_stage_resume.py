@@ -6,12 +6,14 @@ import hashlib
 import json
 import signal
 import time
+from typing import Any
 
 import pytest
 
-from scripts.stage.gcs import CHUNK_SIZE
 from scripts.stage.manifest import MANIFEST_NAME
+from scripts.stage.pipeline import PART_SIZE
 from tests.stage.conftest import Env, cli, cli_process
+from tests.stage.gcs_proxy import GcsProxy
 from tests.stage.hub_server import HubServer
 
 MiB = 1024 * 1024
@@ -35,6 +37,21 @@ def staged_state(env: Env, prefix: str) -> tuple[dict[str, tuple[object, ...]], 
     return objects, manifest
 
 
+def race(env: Env, hold: Any, *args: str) -> list[tuple[bytes, bytes]]:
+    """Run two stagers that both park at `hold`, release them together; both must succeed. Their outputs."""
+    procs = [cli_process(env, *args) for _ in range(2)]
+    try:
+        assert hold.reached.acquire(timeout=30) and hold.reached.acquire(timeout=30), "stagers did not overlap"
+        hold.release.set()
+        outputs = [p.communicate(timeout=60) for p in procs]
+    finally:
+        for p in procs:
+            p.kill()
+        hold.release.set()
+    assert [p.returncode for p in procs] == [0, 0], [err.decode() for _, err in outputs]
+    return outputs
+
+
 def wait_for(condition: object, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
@@ -42,9 +59,13 @@ def wait_for(condition: object, timeout: float = 30) -> None:
         time.sleep(0.02)
 
 
-def test_kill_9_mid_transfer_then_rerun_equals_an_uninterrupted_run(env: Env, hub: HubServer) -> None:
+def test_kill_9_mid_transfer_then_rerun_equals_an_uninterrupted_run(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy
+) -> None:
+    """The big file goes as a 3-part XML multipart upload; the run is killed with two parts at GCS and the third
+    parked at the Hub: no object may appear, and a re-run must end exactly like a clean run."""
     files = {
-        "model-00001-of-00002.safetensors": weights(CHUNK_SIZE + 2 * MiB, b"one"),  # more than one upload chunk
+        "model-00001-of-00002.safetensors": weights(2 * PART_SIZE + 3 * MiB, b"one"),  # parts of 8, 8 and 3 MiB
         "model-00002-of-00002.safetensors": weights(MiB, b"two"),
         "model.safetensors.index.json": b'{"weight_map": {}}',
         "config.json": b'{"hidden_size": 64}',
@@ -52,12 +73,14 @@ def test_kill_9_mid_transfer_then_rerun_equals_an_uninterrupted_run(env: Env, hu
     }
     commit = hub.add_repo("acme/crash", files)
     prefix = f"models/acme/crash/{commit}/"
-    hold = hub.faults.hold("model-00001-of-00002.safetensors", CHUNK_SIZE + MiB)  # park it after one chunk
+    big = prefix + "model-00001-of-00002.safetensors"
+    hold = hub.faults.hold("model-00001-of-00002.safetensors", 2 * PART_SIZE + MiB)  # park part 3
 
-    proc = cli_process(env, "stage", "acme/crash", "--bucket", env.bucket, "--workers", "2")
+    proc = cli_process(env, "stage", "acme/crash", "--bucket", env.bucket)
     try:
         assert hold.reached.acquire(timeout=30), "the stager never reached the held byte"
         wait_for(lambda: prefix + "config.json" in env.blobs(prefix))  # some files are done, one is in flight
+        wait_for(lambda: any(u.name == big and len(u.parts) == 2 for u in list(gcs_proxy.uploads.values())))
         proc.send_signal(signal.SIGKILL)
         assert proc.wait(timeout=10) == -signal.SIGKILL
     finally:
@@ -65,7 +88,7 @@ def test_kill_9_mid_transfer_then_rerun_equals_an_uninterrupted_run(env: Env, hu
         hold.release.set()
 
     after_kill = env.blobs(prefix)
-    assert prefix + "model-00001-of-00002.safetensors" not in after_kill  # in flight: no partial object
+    assert big not in after_kill  # two of its parts are at GCS, yet no object: parts are never objects
     assert prefix + MANIFEST_NAME not in after_kill  # not trusted yet
     hub.reset()
 
@@ -96,17 +119,8 @@ def test_two_concurrent_stagers_end_with_one_verified_copy(env: Env, hub: HubSer
     prefix = f"models/acme/race/{commit}/"
     hold = hub.faults.hold("model.safetensors", MiB)  # both stagers meet mid-file, then finalise one after the other
 
-    procs = [cli_process(env, "stage", "acme/race", "--bucket", env.bucket, "--json") for _ in range(2)]
-    try:
-        assert hold.reached.acquire(timeout=30) and hold.reached.acquire(timeout=30), "stagers did not overlap"
-        hold.release.set()
-        outputs = [p.communicate(timeout=60) for p in procs]
-    finally:
-        for p in procs:
-            p.kill()
-        hold.release.set()
+    outputs = race(env, hold, "stage", "acme/race", "--bucket", env.bucket, "--json")
 
-    assert [p.returncode for p in procs] == [0, 0], [err.decode() for _, err in outputs]
     docs = [json.loads(out) for out, _ in outputs]
     assert {d["status"] for d in docs} == {"staged"}
     actions = sorted(next(f["action"] for f in d["files"] if f["path"] == "model.safetensors") for d in docs)
@@ -127,3 +141,54 @@ def test_two_concurrent_stagers_end_with_one_verified_copy(env: Env, hub: HubSer
     assert set(objects) == set(files)
     assert set(env.blobs(prefix)) == {prefix + p for p in [*files, MANIFEST_NAME]}
     assert [f["path"] for f in manifest["files"]] == sorted(files)
+
+
+def test_two_concurrent_stagers_of_a_multipart_file_end_with_one_verified_copy_and_a_true_manifest(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy
+) -> None:
+    """XML multipart completion takes no precondition (GCS multipart-uploads page, Considerations), so two stagers
+    of the same 12 MiB file (3 parts of 5 MiB max) may both complete it. Whatever the interleaving: both runs succeed,
+    the object holds the right bytes once, no upload is left in progress, and the manifest names the live generation
+    of every file (a completion after the manifest was written makes the last completer repair it)."""
+    files = {"model.safetensors": weights(12 * MiB, b"mp-race"), "config.json": b'{"hidden_size": 64}'}
+    commit = hub.add_repo("acme/mp-race", files)
+    prefix = f"models/acme/mp-race/{commit}/"
+    hold = hub.faults.hold("model.safetensors", 11 * MiB)  # both runs park their last part here
+
+    outputs = race(env, hold, "stage", "acme/mp-race", "--bucket", env.bucket, "--part-size", "5", "--json")
+
+    actions = sorted(next(f["action"] for f in json.loads(out)["files"] if f["path"] == "model.safetensors")
+                     for out, _ in outputs)  # fmt: skip
+    assert actions in (["adopted", "uploaded"], ["uploaded", "uploaded"])
+    assert gcs_proxy.uploads == {}  # every upload was completed or aborted: no part stays billed
+    objects, _ = staged_state(env, prefix)  # asserts the manifest names the live generations
+    assert set(objects) == set(files)
+    for path, data in files.items():
+        assert env.read(prefix + path) == data
+
+
+def test_a_manifest_naming_a_replaced_generation_is_repaired_by_the_next_run(env: Env, hub: HubServer) -> None:
+    """Simulates the late completer the test above may or may not produce: after the manifest was written, the
+    object is replaced by an identical verified one (same bytes and hfkit metadata, new generation). The next run
+    finds the prefix staged and rewrites the manifest, guarded by its generation, to name the live object."""
+    files = {"model.safetensors": weights(2 * MiB, b"repair"), "config.json": b"{}"}
+    commit = hub.add_repo("acme/repair", files)
+    assert cli(env, "stage", "acme/repair", "--bucket", env.bucket).exit_code == 0
+    prefix = f"models/acme/repair/{commit}/"
+    bucket = env.client.bucket(env.bucket)
+    old = bucket.get_blob(prefix + "model.safetensors")
+    manifest_generation = bucket.get_blob(prefix + MANIFEST_NAME).generation
+    replacement = bucket.blob(prefix + "model.safetensors")
+    replacement.metadata = old.metadata
+    replacement.upload_from_string(files["model.safetensors"], if_generation_match=old.generation)
+    live = bucket.get_blob(prefix + "model.safetensors").generation
+    assert live != old.generation
+
+    rerun = cli(env, "stage", "acme/repair", "--bucket", env.bucket, "--json")
+
+    assert rerun.exit_code == 0, rerun.stderr
+    assert json.loads(rerun.stdout)["status"] == "already-staged"
+    assert bucket.get_blob(prefix + MANIFEST_NAME).generation != manifest_generation
+    entries = {f["path"]: f for f in json.loads(env.read(prefix + MANIFEST_NAME))["files"]}
+    assert entries["model.safetensors"]["generation"] == live
+    staged_state(env, prefix)  # every entry names a live generation

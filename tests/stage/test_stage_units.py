@@ -1,5 +1,5 @@
-"""Pure parts of staging: selection precedence, manifest format, hashing, progress display choice, and the
-verifying stream the upload reads from."""
+"""Pure parts of staging: selection precedence, manifest format, hashing, progress display choice, crc32c
+composition, part sizing, the stream governor and object metadata."""
 
 from __future__ import annotations
 
@@ -116,62 +116,94 @@ def test_progress_is_drawn_only_on_a_terminal() -> None:
     assert "total (1 files)" in out.getvalue() and "2.0/2.0 KiB" in out.getvalue()
 
 
-class _Pieces:
-    """A byte source that hands out at most `piece` bytes per read, like a socket."""
-
-    def __init__(self, data: bytes, piece: int) -> None:
-        self.data, self.piece, self.offset = data, piece, 0
-
-    def read(self, n: int) -> bytes:
-        out = self.data[self.offset : self.offset + min(n, self.piece)]
-        self.offset += len(out)
-        return out
-
-
-def _stream(data: bytes, declared: bytes, chunk: int = 8, piece: int = 3):
-    import hashlib
-
-    from scripts.stage.hub import RepoFile, RepoSnapshot
-    from scripts.stage.verified_stream import VerifiedStream
-
-    file = RepoFile("w.safetensors", len(declared), ContentHash("sha256", hashlib.sha256(declared).hexdigest()))
-    snapshot = RepoSnapshot("acme/w", "main", "c" * 40, (file,))
-    return VerifiedStream(_Pieces(data, piece), file, snapshot, chunk, QuietReporter())
-
-
-def test_verified_stream_hands_out_whole_chunks_and_the_last_one_only_when_verified() -> None:
-    import base64
+def test_crc32c_of_parts_composes_into_the_crc32c_of_the_whole() -> None:
+    """The reference is google-crc32c over the concatenated bytes (the C library GCS's clients use)."""
+    import os
+    import random
 
     import google_crc32c
 
-    data = bytes(range(20))
-    stream = _stream(data, data)
-    first = stream.read(8)
-    assert isinstance(first, memoryview) and bytes(first) == data[:8]  # a full chunk from 3-byte pieces, no copy
-    assert stream.tell() == 8 and stream.read(8) == data[8:16]
-    assert stream.seek(10) == 10 and bytes(stream.read(6)) == data[10:16]  # an upload retry rewinds in the chunk
-    assert bytes(stream.read(8)) == data[16:] and stream.received == 20
-    assert stream.crc32c == base64.b64encode(google_crc32c.Checksum(data).digest()).decode()
-    with pytest.raises(OSError, match=r"cannot seek to byte 0 of 'w.safetensors' from acme/w@cccccccccccc"):
-        stream.seek(0)  # earlier chunks are gone: the upload must restart the file instead
+    from scripts.stage.crc32c import combine
+
+    rng = random.Random(7)
+    for _ in range(50):
+        parts = [os.urandom(rng.choice([0, 1, 3, 255, 4096, 70_000])) for _ in range(rng.randint(1, 5))]
+        crc = 0
+        for part in parts:
+            crc = combine(crc, google_crc32c.value(part), len(part))
+        assert crc == google_crc32c.value(b"".join(parts))
 
 
-def test_verified_stream_withholds_the_last_chunk_of_wrong_or_short_content() -> None:
-    from scripts.stage.errors import IntegrityError
+def test_parts_stay_within_gcs_limit_of_10000() -> None:
+    """GCS XML multipart uploads take at most 10,000 parts (put-object-multipart: partNumber 1..10,000). A 100 GiB
+    file in 8 MiB parts would need 12,800; ceil(102,400 MiB / 10,000) = 10.24 MiB, so 11 MiB parts (10,000 x 11 MiB
+    = 110,000 MiB >= 102,400 MiB)."""
+    from scripts.stage.pipeline import MAX_PARTS, PART_SIZE, part_size_for
 
-    data = bytes(range(20))
-    wrong = _stream(data[:19] + b"\xff", data)
-    assert bytes(wrong.read(8)) + bytes(wrong.read(8)) == data[:16]
-    with pytest.raises(IntegrityError, match=r"does not match the Hub's sha256"):
-        wrong.read(8)
-    short = _stream(data[:15], data)
-    short.read(8)
-    with pytest.raises(IntegrityError, match=r"has 15 bytes, the Hub declared 20; nothing was written for it"):
-        short.read(8)
+    MiB = 1024 * 1024
+    assert part_size_for(3 * MiB, PART_SIZE) == PART_SIZE
+    assert part_size_for(PART_SIZE * MAX_PARTS, PART_SIZE) == PART_SIZE  # exactly 10,000 parts
+    assert part_size_for(100 * 1024 * MiB, PART_SIZE) == 11 * MiB
 
 
-def test_verified_stream_gives_a_whole_small_file_as_bytes() -> None:
-    data = b"{}"
-    stream = _stream(data, data, chunk=8 * 1024 * 1024)
-    whole = stream.read(len(data))
-    assert type(whole) is bytes and whole == data  # the one-request upload concatenates it into a multipart body
+def test_stream_governor_doubles_while_throughput_grows_then_keeps_the_best_count() -> None:
+    from scripts.stage.streams import WINDOW, StreamGovernor
+
+    now = [0.0]
+    governor = StreamGovernor(cap=32, initial=4, clock=lambda: now[0])
+    governor.start()
+
+    def window(mib_per_s: float, starved: bool = False) -> None:
+        governor.moved(int(mib_per_s * WINDOW * 1.01 * 2**20))
+        now[0] += WINDOW * 1.01  # a little over the window, whatever the float rounding
+        if starved:
+            governor.starved()
+        governor.tick()
+
+    window(80)
+    assert governor.limit == 8  # the first measurement: try twice as many
+    window(100)  # +25%: worth it
+    assert governor.limit == 16
+    window(400, starved=True)  # too few parts waiting to fill the streams: says nothing, no decision
+    assert governor.limit == 16 and not governor.settled
+    window(104)  # +4% < 10%: not worth it; back to the best count
+    assert (governor.limit, governor.settled) == (8, True)
+    window(500)
+    assert governor.limit == 8  # settled
+
+
+def test_stream_governor_halves_the_streams_when_the_process_is_cpu_bound() -> None:
+    """More streams than the CPU can serve only add contention (bench/stage.py on loopback): a window in which the
+    process used 0.9 CPU-seconds per second or more halves the streams, not below 4, and settles."""
+    from scripts.stage.streams import WINDOW, StreamGovernor
+
+    now, cpu = [0.0], [0.0]
+    governor = StreamGovernor(cap=16, initial=8, clock=lambda: now[0], cpu_clock=lambda: cpu[0])
+    governor.start()
+    governor.moved(300 * 2**20)
+    now[0] += WINDOW * 1.01
+    cpu[0] += WINDOW * 1.01 * 0.95  # 0.95 CPU-seconds per second
+    governor.tick()
+    assert (governor.limit, governor.settled) == (4, True)
+    small = StreamGovernor(cap=16, initial=4, clock=lambda: now[0], cpu_clock=lambda: cpu[0])
+    small.start()
+    now[0] += WINDOW * 1.01
+    cpu[0] += WINDOW * 1.01
+    small.tick()
+    assert (small.limit, small.settled) == (4, True)  # never below 4
+
+
+def test_metadata_travels_in_headers_as_ascii() -> None:
+    """XML API metadata goes in HTTP headers, which carry ASCII only; a Unicode path is percent-encoded (UTF-8) and
+    an object carrying either form is recognised."""
+    from scripts.stage.gcs import META_PATH, StoredObject, object_metadata
+    from scripts.stage.hub import RepoFile, RepoSnapshot
+
+    file = RepoFile("tokenizer/vocab_é.json", 3, ContentHash("git-sha1", "a" * 40))
+    snapshot = RepoSnapshot("acme/m", "main", "c" * 40, (file,))
+    metadata = object_metadata(snapshot, file)
+    assert metadata[META_PATH] == "tokenizer/vocab_%C3%A9.json"
+    assert all(value.isascii() for value in metadata.values())
+    for path in ("tokenizer/vocab_%C3%A9.json", "tokenizer/vocab_é.json"):
+        assert StoredObject(file.path, 3, 1, "", {**metadata, META_PATH: path}).matches(file, snapshot)
+    assert object_metadata(snapshot, RepoFile("a b.json", 1, file.hash))[META_PATH] == "a b.json"
