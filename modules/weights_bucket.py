@@ -38,6 +38,14 @@ class WeightsBucketProps:
     """Value of the `hfkit-role` label (`weights`, `terraform-state`): what the bucket holds."""
 
 
+#: `hfkit stage` uploads large files as XML multipart uploads; a stager killed mid-file cannot abort its upload, whose
+#: parts are invisible but billed as storage until aborted. GCS's lifecycle action AbortIncompleteMultipartUpload
+#: (condition `age`, days since the upload began: cloud.google.com/storage/docs/lifecycle and
+#: .../multipart-uploads, read 2026-12-02; "Supported values include: Delete, SetStorageClass and
+#: AbortIncompleteMultipartUpload", hashicorp/terraform-provider-google v6.50.0
+#: google/services/storage/resource_storage_bucket.go:203) aborts them after a day: one file's upload takes minutes.
+INCOMPLETE_MULTIPART_UPLOAD_DAYS = 1
+
 #: Only Terraform's lock objects (`<prefix>/<env>/<stack>.tflock`): a plan may lock state, never rewrite it.
 LOCK_OBJECTS_CONDITION = {
     "title": "terraform-lock-objects-only",
@@ -102,7 +110,11 @@ class WeightsBucket(Construct):
                 StorageBucketLifecycleRule(
                     action={"type": "Delete"},
                     condition={"days_since_noncurrent_time": spec.noncurrent_version_days, "with_state": "ARCHIVED"},
-                )
+                ),
+                StorageBucketLifecycleRule(
+                    action={"type": "AbortIncompleteMultipartUpload"},
+                    condition={"age": INCOMPLETE_MULTIPART_UPLOAD_DAYS},
+                ),
             ],
             logging={"log_bucket": self.access_logs.name, "log_object_prefix": spec.name},
             encryption=encryption,

@@ -147,6 +147,9 @@ def test_weights_bucket_is_hardened_and_logs_access(synthesized: dict[str, Synth
         assert bucket["soft_delete_policy"]["retention_duration_seconds"] >= 7 * 86400
     assert weights["logging"]["log_bucket"].startswith("${google_storage_bucket.")
     assert weights["lifecycle_rule"][0]["condition"]["with_state"] == "ARCHIVED"
+    # A killed stager's XML multipart uploads are aborted, not billed forever (GCS lifecycle docs: the action takes
+    # an `age` condition in days since the upload began).
+    assert {"action": {"type": "AbortIncompleteMultipartUpload"}, "condition": {"age": 1}} in weights["lifecycle_rule"]
 
 
 @pytest.mark.parametrize("config", list(CONFIGS))
