@@ -12,15 +12,16 @@ from modules.config import ConfigError, Environment, config_path, load_environme
 CONFIG_OPTION_HELP = "Environment file (default: $HFKIT_CONFIG, else hfkit.yaml at the repo root)."
 
 
-def load_or_exit(config: str | None) -> Environment:
-    """Load the environment; on errors print each one on its own line to stderr and exit 1."""
+def load_or_exit(config: str | None, exit_code: int = 1) -> Environment:
+    """Load the environment; on errors print each one on its own line to stderr and exit `exit_code` (commands whose
+    exit 1 means something else, like `hfkit serve`'s "does not fit", pass their own)."""
     try:
         env = load_environment(config)
     except ConfigError as exc:
         click.echo(f"{exc.source}: {len(exc.errors)} error(s)", err=True)
         for line in exc.errors:
             click.echo(f"  error: {line}", err=True)
-        sys.exit(1)
+        sys.exit(exit_code)
     for line in env.warnings():
         click.echo(f"  warning: {line}", err=True)
     return env

@@ -1,6 +1,7 @@
 """The `hfkit serve` click command: check, then pin a deployment in the environment file (and optionally deploy).
 
-Exit codes: 0 written (and deployed), 1 does not fit or deploy failed, 2 usage, 3 not staged."""
+Exit codes: 0 written (and deployed), 1 does not fit or deploy failed, 2 usage, 3 not staged, 4 invalid environment
+file (as `hfkit fit`)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from modules.catalog.engines import ENGINES
 from modules.config import Environment, GpuPool, TpuPool
 from modules.serving.memory import cache_fit_error, load_path
 from scripts.config_commands import CONFIG_OPTION_HELP, load_or_exit
-from scripts.fit.errors import DoesNotFitError, FitError
+from scripts.fit.errors import DoesNotFitError, EnvironmentFileError, FitError
 from scripts.stage.manifest import DEFAULT_PREFIX
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -101,7 +102,7 @@ def serve(
     from modules.config import config_path
 
     path = config_path(config)
-    env = load_or_exit(config)
+    env = load_or_exit(config, exit_code=EnvironmentFileError.exit_code)
     try:
         if remove is not None:
             from scripts.serve.edit import remove_deployment

@@ -138,6 +138,19 @@ def test_serve_refusals(env: Env, hub: HubServer, tmp_path: Path) -> None:
     assert Path(config).read_text() == before  # a refusal never touches the file
 
 
+def test_serve_an_invalid_environment_file_exits_4_not_1(env: Env, tmp_path: Path) -> None:
+    """Exit 1 means "does not fit": an invalid file gets the code `hfkit fit` gives it (4), every error on stderr."""
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"project: p\nweights_bucket: {{name: {env.bucket}}}\n")
+    result = cli(env, "serve", "acme/other", "--pool", "l4-x1", "-c", str(config))
+    assert result.exit_code == 4
+    assert result.stderr.splitlines() == [
+        f"{config}: 1 error(s)",
+        "  error: project: 'p' is not a valid project ID; allowed: 6-30 lowercase letters, digits and hyphens, "
+        "starting with a letter",
+    ]
+
+
 def test_deploy_command_line(tmp_path: Path) -> None:
     argv, extra = deploy_command(Path("envs/prod.yaml"))
     assert argv == ["npx", "cdktf", "deploy", "serving"]
