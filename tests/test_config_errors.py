@@ -316,16 +316,31 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         config(zones=["us-central1-d"]),
         "zones[0]: 'us-central1-d' is not a zone of us-central1 the kit knows; allowed: us-central1-a, us-central1-b, us-central1-c, us-central1-f (or allow_unlisted_region: true after checking the name)",
     ),
+    # Zone expectations: the recorded GPU regions-and-zones page (cloud-atlas fixture @bec943e8) lists A3 Ultra in
+    # us-central1 only in us-central1-b, A3 High not in europe-west4-a; Google's TPU zone list names v5e in us-east5
+    # only as single-tenant capacity (left out); no zone-level source read lists G4 in us-east5, or ct5l anywhere.
     "gpu_zone": (
-        config(gpu_pools=[gpu(machine_type="a3-ultragpu-8g")]),
+        config(gpu_pools=[gpu(machine_type="a3-ultragpu-8g", spot=True)]),
         "gpu_pools[0].zones: not set, so the pool would use zone 'us-central1-a', which does not offer nvidia-h200-141gb (a3-ultragpu-8g) in the kit's zone catalog; allowed: us-central1-b (or allow_unlisted_zone: true after checking availability)",
     ),
-    "tpu_device_zone": (
-        config(region="us-west4", zones=["us-west4-a"], tpu_pools=[tpu(machine_type="ct5l-hightpu-4t")]),
-        "tpu_pools[0].zones: not set, so the pool would use zone 'us-west4-a', which does not offer tpu-v5-lite-device (ct5l-hightpu-4t) in the kit's zone catalog; allowed: no zone of us-west4 (or allow_unlisted_zone: true after checking availability)",
+    "h100_zone": (
+        config(region="europe-west4", zones=["europe-west4-a"], gpu_pools=[gpu(machine_type="a3-highgpu-8g")]),
+        "gpu_pools[0].zones: not set, so the pool would use zone 'europe-west4-a', which does not offer nvidia-h100-80gb (a3-highgpu-8g) in the kit's zone catalog; allowed: europe-west4-b, europe-west4-c (or allow_unlisted_zone: true after checking availability)",
+    ),
+    "v5e_single_tenant_zone": (
+        config(region="us-east5", zones=["us-east5-a"], tpu_pools=[tpu()]),
+        "tpu_pools[0].zones: not set, so the pool would use zone 'us-east5-a', which does not offer tpu-v5-lite-podslice (ct5lp-hightpu-8t) in the kit's zone catalog; allowed: no zone of us-east5 (or allow_unlisted_zone: true after checking availability)",
+    ),
+    "g4_region_only": (
+        config(region="us-east5", zones=["us-east5-a"], gpu_pools=[gpu(machine_type="g4-standard-48")]),
+        "gpu_pools[0].zones: not set, so the pool would use zone 'us-east5-a', which does not offer nvidia-rtx-pro-6000 (g4-standard-48) in the kit's zone catalog; allowed: no zone of us-east5 (or allow_unlisted_zone: true after checking availability)",
+    ),
+    "ct5l_no_zone": (
+        config(tpu_pools=[tpu(machine_type="ct5l-hightpu-8t")]),
+        "tpu_pools[0].zones: not set, so the pool would use zone 'us-central1-a', which does not offer tpu-v5-lite-device (ct5l-hightpu-8t) in the kit's zone catalog; allowed: no zone of us-central1 (or allow_unlisted_zone: true after checking availability)",
     ),
     "gpu_disk_hyperdisk_only": (
-        config(zones=["us-central1-b"], gpu_pools=[gpu(machine_type="a4-highgpu-8g", disk_type="pd-ssd")]),
+        config(zones=["us-central1-b"], gpu_pools=[gpu(machine_type="a4-highgpu-8g", disk_type="pd-ssd", spot=True)]),
         "gpu_pools[0].disk_type: 'pd-ssd' is not a boot disk of A4 machines (a4-highgpu-8g); allowed: hyperdisk-balanced",
     ),
     "gpu_disk_g2_standard": (
