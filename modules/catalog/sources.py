@@ -70,8 +70,9 @@ GPU_ZONES_PAGE = Source(
     "by pipeline/adapters/gcp-gpu-zones.ts); the recording keeps only some regions' rows (none for us-east5, "
     "us-south1, us-west4)",
     "GPU machine series per zone (A4, A3 Ultra/Mega/High, A2 Ultra/Standard, G4, G4 fractional, G2): the newest "
-    "zone-level GPU source read; where it has a zone's row it wins over SKYPILOT_GCP_VMS (they differ only on "
-    "us-east1-d and us-west1-c G2 and us-east4-c A3 Mega, which only the older copy lists)",
+    "zone-level GPU source read; where it has a zone's row it wins over SKYPILOT_GCP_VMS. For the GPU series both "
+    "list they differ only on G2 in us-east1-d and us-west1-c and A3 Mega in us-east4-c (only SkyPilot lists them) "
+    "and A4 in us-east1-d (only the page lists it)",
 )
 G4_ZONES_AUDIT = Source(
     "a dated gcloud audit (2026-06-23) in an indexed public repository, read_file id 56072092929 "

@@ -78,8 +78,8 @@ class Listing:
     source: Source
 
 
-#: The catalog's regions and their zones: CYC_ZONES (2023), unchanged in SKYPILOT_GCP_VMS' e2-standard-4 rows (which
-#: add only the AI zone us-south1-ai1b) and in GPU_ZONES_PAGE's rows for the regions it keeps.
+#: The catalog's regions and their zones: CYC_ZONES (2023), unchanged in SKYPILOT_GCP_VMS' e2-standard-4 rows and in
+#: GPU_ZONES_PAGE's rows for the regions it keeps (apart from AI zones: us-south1-ai1b, europe-west4-ai1a).
 REGION_ZONES: dict[str, tuple[str, ...]] = {
     "us-central1": ("a", "b", "c", "f"),
     "us-east1": ("b", "c", "d"),
