@@ -1,10 +1,12 @@
 """Valid environments generated from the catalogs, and their synthesized stacks (property-based tests).
 
 Every TPU shape (machine type x topology) and every GPU machine type appears once in each sweep, in a region
-hypothesis draws among those offering it; every known zone of every catalog region is a node location; the capacity
-model turns over the pools so each appears; hypothesis draws the rest (zone of each pool, sizes, disks, labels,
-taints, deployments, CI, release channel) with a fixed seed and a bounded number of sweeps, so a run is reproducible and
-costs a few seconds. Synthesis happens in the calling process, one cdktf App per environment.
+hypothesis draws among those offering it (a shape no catalog zone offers, like ct5l, goes to a region the 2026 region
+export lists it in, with `allow_unlisted_zone`); every known zone of every catalog region is a node location; the
+capacity model turns over the pools so each appears (among the models each machine type is offered with; GPU pools on
+queued provisioning also set flex-start, GKE's documented mode); hypothesis draws the rest (zone of each pool, sizes,
+disks, labels, taints, deployments, CI, release channel) with a fixed seed and a bounded number of sweeps, so a run is
+reproducible and costs a few seconds. Synthesis happens in the calling process, one cdktf App per environment.
 
 Other checks can reuse the outputs: `generated_synths(root)` (or the session fixture `generated` in conftest.py)
 returns name -> `Synthesized` (each stack's cdk.tf.json), e.g. for checkov or the provider-rule checker.
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 
 from modules.catalog.gpu import GPU_MACHINE_TYPES
 from modules.catalog.tpu import CAPACITY_MODELS, TPU_GENERATIONS, chips_in
-from modules.catalog.zones import REGIONS, zones_offering
+from modules.catalog.zones import REGIONS, regions_listing, zones_offering
 from modules.config import parse_environment
 from tests.conftest import Synthesized
 
@@ -51,10 +53,20 @@ def accelerator_of(kind: str, machine: str) -> str:
 
 @st.composite
 def pool(
-    draw: st.DrawFn, name: str, kind: str, machine: str, topology: str | None, zones: list[str], turn: int
+    draw: st.DrawFn,
+    name: str,
+    kind: str,
+    machine: str,
+    topology: str | None,
+    zones: list[str],
+    turn: int,
+    unlisted: bool = False,
 ) -> dict:
-    """`turn` rotates the capacity model over the shapes of an environment, so every model is drawn in every sweep."""
+    """`turn` rotates the capacity model over the shapes of an environment, so every model is drawn in every sweep;
+    `unlisted`: no catalog zone offers the shape, so the pool opts out of the zone check."""
     spec: dict[str, Any] = {"name": name, "machine_type": machine, "zones": [draw(st.sampled_from(zones))]}
+    if unlisted:
+        spec["allow_unlisted_zone"] = True
     chips_per_vm = 0
     if kind == "tpu":
         generation = next(g for g in TPU_GENERATIONS.values() if any(m.name == machine for m in g.machine_types))
@@ -63,10 +75,12 @@ def pool(
         disks = generation.boot_disk_types
         capacity = generation.capacity_models[turn % len(generation.capacity_models)]
     else:
-        disks = GPU_MACHINE_TYPES[machine].boot_disk_types
-        capacity = CAPACITY_MODELS[turn % len(CAPACITY_MODELS)]
+        gpu = GPU_MACHINE_TYPES[machine]
+        disks = gpu.boot_disk_types
+        capacity = gpu.capacity_models[turn % len(gpu.capacity_models)]
         spec["driver_version"] = draw(st.sampled_from(("DEFAULT", "LATEST", "INSTALLATION_DISABLED")))
-        if capacity != "queued-provisioning" and draw(st.booleans()):
+        compact_ok = capacity != "queued-provisioning" and (capacity != "flex-start" or gpu.compact_flex_start)
+        if compact_ok and draw(st.booleans()):
             spec["placement"] = "COMPACT"
         elif len(zones) > 1 and draw(st.booleans()):
             spec["zones"] = sorted(set(zones[:2]))
@@ -85,7 +99,7 @@ def pool(
         "spot": {"spot": True},
         "reservation": {"reservation": {"name": "capacity", "project": "shared-capacity-1"}},
         "flex-start": {"flex_start": True},
-        "queued-provisioning": {"queued_provisioning": True},
+        "queued-provisioning": {"queued_provisioning": True} | ({"flex_start": True} if kind == "gpu" else {}),
     }.get(capacity, {})
     if draw(st.booleans()):
         spec["disk_type"] = draw(st.sampled_from(disks))
@@ -142,7 +156,9 @@ def environment(draw: st.DrawFn, region: str, assigned: list[int], offset: int) 
         kind, machine, topology = shapes()[index]
         zones = zones_offering(accelerator_of(kind, machine), region)
         turn = offset + len(tpu_pools) + len(gpu_pools)
-        spec = draw(pool(f"{kind[0]}{index}", kind, machine, topology, zones, turn))
+        unlisted = not zones
+        zones = zones or list(REGIONS[region].zones)
+        spec = draw(pool(f"{kind[0]}{index}", kind, machine, topology, zones, turn, unlisted))
         (tpu_pools if kind == "tpu" else gpu_pools).append(spec)
     # The first TPU and the first GPU pool serve a model (TPU: vLLM if single-host; GPU: vLLM or TGI by turn): every
     # serving shape appears in a sweep while the serving stacks stay small (checkov's time grows with them).
@@ -195,7 +211,8 @@ def environments(sweeps: int = SWEEPS) -> list[dict]:
         # Each shape goes to one region that offers it (drawn), so every shape is synthesized once per sweep.
         assigned: dict[str, list[int]] = {region: [] for region in REGIONS}
         for index, (kind, machine, _) in enumerate(shapes()):
-            offering = [r for r in REGIONS if zones_offering(accelerator_of(kind, machine), r)]
+            accelerator = accelerator_of(kind, machine)
+            offering = [r for r in REGIONS if zones_offering(accelerator, r)] or regions_listing(accelerator)
             assigned[data.draw(st.sampled_from(offering), label=machine)].append(index)
         drawn, turn = [], data.draw(st.integers(0, len(CAPACITY_MODELS) - 1), label="first capacity model")
         for region, indexes in assigned.items():

@@ -50,8 +50,9 @@ def test_v5e_2x4_on_the_4_chip_vm_is_a_two_node_slice() -> None:
 
 
 def test_queued_provisioning_on_a_multi_host_tpu_slice() -> None:
-    """GKE documents DWS queued provisioning for multi-host TPU slice node pools (the slice's own COMPACT placement
-    is what DWS provisions atomically); max nodes = the slice, 16 chips / 4 per VM = 4."""
+    """Cluster Toolkit's gke-node-pool refuses COMPACT with queued provisioning "unless using TPUs" (main.tf @10470803
+    lines 391-394): the slice's own COMPACT placement is what DWS provisions atomically; max nodes = the slice,
+    16 chips / 4 per VM = 4."""
     pool = tpu(
         machine_type="ct5lp-hightpu-4t",
         topology="4x4",
@@ -61,36 +62,89 @@ def test_queued_provisioning_on_a_multi_host_tpu_slice() -> None:
     assert accepted(config(tpu_pools=[pool])).tpu_pools[0].capacity_model == "queued-provisioning"
 
 
+#: accelerator-optimized-machines page (2026-04-13) tables: machine type -> GPU count, GPU memory / count = GB per GPU
+#: (a3-highgpu-1g 80 GB; a4-highgpu-8g 1,440 / 8 = 180; g4-standard-384 768 / 8 = 96; a3-ultragpu-8g 1,128 / 8 = 141);
+#: boot disks: 'Hyperdisk Balanced ... is the only disk type that is supported for the boot disk' of A4, A3 Ultra, G4,
+#: while A3 High and A2 take Balanced Persistent Disk (pd-balanced, the pool's documented default). The zone of each
+#: comes from the recorded GPU regions-and-zones page (us-central1-a: A3 High, A2; us-central1-b: A4, A3 Ultra, G4).
 @pytest.mark.parametrize(
-    ("machine_type", "zone", "accelerator", "count", "boot_disk"),
+    ("machine_type", "zone", "accelerator", "count", "gpu_gb", "boot_disk", "capacity"),
     [
-        # accelerated-platforms ComputeClass manifests gpu/h100-80gb/*-high-x1/x2/x4 (a3-highgpu-1g/2g/4g).
-        ("a3-highgpu-1g", "us-central1-a", "nvidia-h100-80gb", 1, "pd-balanced"),
-        ("a3-highgpu-2g", "us-central1-a", "nvidia-h100-80gb", 2, "pd-balanced"),
-        ("a3-highgpu-4g", "us-central1-a", "nvidia-h100-80gb", 4, "pd-balanced"),
-        # xpk 'b200-8'; A4 boots from Hyperdisk Balanced only (xpk's A4 pool sets disk_type hyperdisk-balanced).
-        ("a4-highgpu-8g", "us-central1-b", "nvidia-b200", 8, "hyperdisk-balanced"),
-        # accelerated-platforms gpu/rtx-pro-6000-96gb/*-x1 and -x8 (g4-standard-48, g4-standard-384).
-        ("g4-standard-48", "us-central1-b", "nvidia-rtx-pro-6000", 1, "hyperdisk-balanced"),
-        ("g4-standard-384", "us-central1-b", "nvidia-rtx-pro-6000", 8, "hyperdisk-balanced"),
-        # Vertex AI DiskSpec: A3 Ultra's boot disk default is hyperdisk-balanced.
-        ("a3-ultragpu-8g", "us-central1-b", "nvidia-h200-141gb", 8, "hyperdisk-balanced"),
+        # A3 High below 8 GPUs: 'you must create instances by using Spot VMs or Flex-start VMs'.
+        ("a3-highgpu-1g", "us-central1-a", "nvidia-h100-80gb", 1, 80, "pd-balanced", {"spot": True}),
+        ("a3-highgpu-2g", "us-central1-a", "nvidia-h100-80gb", 2, 80, "pd-balanced", {"spot": True}),
+        ("a3-highgpu-4g", "us-central1-a", "nvidia-h100-80gb", 4, 80, "pd-balanced", {"spot": True}),
+        # A4 and A3 Ultra: reservation, spot, flex-start or a MIG resize request (queued provisioning).
+        ("a4-highgpu-8g", "us-central1-b", "nvidia-b200", 8, 180, "hyperdisk-balanced", {"reservation": {"name": "r"}}),
+        ("a3-ultragpu-8g", "us-central1-b", "nvidia-h200-141gb", 8, 141, "hyperdisk-balanced", {"spot": True}),
+        ("g4-standard-48", "us-central1-b", "nvidia-rtx-pro-6000", 1, 96, "hyperdisk-balanced", {}),
+        ("g4-standard-384", "us-central1-b", "nvidia-rtx-pro-6000", 8, 96, "hyperdisk-balanced", {}),
+        ("a2-highgpu-1g", "us-central1-a", "nvidia-tesla-a100", 1, 40, "pd-balanced", {}),
     ],
 )
-def test_new_gpu_machines_pair_with_their_accelerators_and_boot_disks(
-    machine_type: str, zone: str, accelerator: str, count: int, boot_disk: str
+def test_gpu_machines_pair_with_their_accelerators_memory_and_boot_disks(
+    machine_type: str, zone: str, accelerator: str, count: int, gpu_gb: int, boot_disk: str, capacity: dict
 ) -> None:
-    data = config(
-        zones=[zone], gpu_pools=[gpu(machine_type=machine_type, accelerator={"type": accelerator, "count": count})]
-    )
-    pool = accepted(data).gpu_pools[0]
+    from modules.catalog.gpu import GPU_MEMORY_GB
+
+    pool_spec = gpu(machine_type=machine_type, accelerator={"type": accelerator, "count": count}, **capacity)
+    pool = accepted(config(zones=[zone], gpu_pools=[pool_spec])).gpu_pools[0]
     assert (pool.gpu_type, pool.gpus_per_node, pool.boot_disk) == (accelerator, count, boot_disk)
+    assert GPU_MEMORY_GB[pool.gpu_type] == gpu_gb
 
 
-def test_ct5l_is_offered_where_gke_lists_it() -> None:
-    """GKE plan-tpus: ct5l-* (tpu-v5-lite-device) in us-central1-a and europe-west4-b."""
-    data = config(region="europe-west4", zones=["europe-west4-b"], tpu_pools=[tpu(machine_type="ct5l-hightpu-8t")])
-    assert accepted(data).tpu_pools[0].accelerator == "tpu-v5-lite-device"
+@pytest.mark.parametrize(
+    ("machine_type", "capacity"),
+    [
+        ("a4-highgpu-8g", {"spot": True}),
+        ("a4-highgpu-8g", {"flex_start": True, "autoscaling": {"min_nodes": 0, "max_nodes": 2}}),
+        ("a4-highgpu-8g", {"queued_provisioning": True, "autoscaling": {"min_nodes": 0, "max_nodes": 2}}),
+        ("a3-ultragpu-8g", {"reservation": {"name": "r"}}),
+        ("a3-highgpu-1g", {"flex_start": True, "autoscaling": {"min_nodes": 0, "max_nodes": 2}}),
+        ("a3-highgpu-4g", {"queued_provisioning": True, "autoscaling": {"min_nodes": 0, "max_nodes": 2}}),
+    ],
+)
+def test_reservation_spot_and_dws_machines_take_what_google_offers(machine_type: str, capacity: dict) -> None:
+    """accelerator-optimized-machines (2026-04-13): A4 and A3 Ultra 'you must reserve capacity ..., use Spot VMs, use
+    Flex-start VMs, or create a resize request in a MIG'; a3-highgpu-1g/2g/4g 'Spot VMs or Flex-start VMs' (a
+    standalone VM or a MIG resize request, which is what GKE's queued provisioning creates)."""
+    zone = "us-central1-a" if machine_type.startswith("a3-highgpu") else "us-central1-b"
+    accepted(config(zones=[zone], gpu_pools=[gpu(machine_type=machine_type, **capacity)]))
+
+
+def test_flex_start_with_queued_provisioning_is_one_documented_mode() -> None:
+    """GKE 'Run a large-scale workload with flex-start with queued provisioning': 'you must add the --flex-start and
+    --enable-queued-provisioning flags when you create the node pool' (with --num-nodes=0, --reservation-affinity=none,
+    --no-enable-autorepair): the two are not mutually exclusive. Cluster Toolkit's A3 Ultra example sets both."""
+    pool = gpu(
+        machine_type="a3-ultragpu-8g",
+        flex_start=True,
+        queued_provisioning=True,
+        autoscaling={"min_nodes": 0, "max_nodes": 4},
+    )
+    spec = accepted(config(zones=["us-central1-b"], gpu_pools=[pool])).gpu_pools[0]
+    assert (spec.flex_start, spec.queued_provisioning, spec.capacity_model) == (True, True, "queued-provisioning")
+
+
+def test_compact_flex_start_on_a3_ultra_and_a4() -> None:
+    """Cluster Toolkit main.tf lines 452-459: 'Compact placement with DWS Flex start is only supported for A3 Ultra,
+    A4, and H4D machine types'."""
+    for machine in ("a3-ultragpu-8g", "a4-highgpu-8g"):
+        pool = gpu(
+            machine_type=machine, flex_start=True, placement="COMPACT", autoscaling={"min_nodes": 0, "max_nodes": 2}
+        )
+        assert accepted(config(zones=["us-central1-b"], gpu_pools=[pool])).gpu_pools[0].compact
+
+
+def test_ct5l_has_no_listed_zone_and_is_opt_in() -> None:
+    """No zone-level source read lists tpu-v5-lite-device (ct5l); the August 2026 region export lists it in
+    us-central1 and europe-west4 only. A team that has it opts in and gets the warning."""
+    pool = tpu(machine_type="ct5l-hightpu-8t", allow_unlisted_zone=True)
+    env = accepted(config(region="europe-west4", zones=["europe-west4-b"], tpu_pools=[pool]))
+    assert env.tpu_pools[0].accelerator == "tpu-v5-lite-device"
+    assert env.warnings()[0].startswith(
+        "tpu_pools[0].zones: 'europe-west4-b' is not in the kit's list of zones offering tpu-v5-lite-device"
+    )
 
 
 def test_flex_start_from_zero_is_accepted() -> None:

@@ -316,16 +316,68 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         config(zones=["us-central1-d"]),
         "zones[0]: 'us-central1-d' is not a zone of us-central1 the kit knows; allowed: us-central1-a, us-central1-b, us-central1-c, us-central1-f (or allow_unlisted_region: true after checking the name)",
     ),
+    # Zone expectations: the recorded GPU regions-and-zones page (cloud-atlas fixture @bec943e8) lists A3 Ultra in
+    # us-central1 only in us-central1-b, A3 High not in europe-west4-a; Google's TPU zone list names v5e in us-east5
+    # only as single-tenant capacity (left out); no zone-level source read lists G4 in us-east5, or ct5l anywhere.
     "gpu_zone": (
-        config(gpu_pools=[gpu(machine_type="a3-ultragpu-8g")]),
+        config(gpu_pools=[gpu(machine_type="a3-ultragpu-8g", spot=True)]),
         "gpu_pools[0].zones: not set, so the pool would use zone 'us-central1-a', which does not offer nvidia-h200-141gb (a3-ultragpu-8g) in the kit's zone catalog; allowed: us-central1-b (or allow_unlisted_zone: true after checking availability)",
+    ),
+    "h100_zone": (
+        config(region="europe-west4", zones=["europe-west4-a"], gpu_pools=[gpu(machine_type="a3-highgpu-8g")]),
+        "gpu_pools[0].zones: not set, so the pool would use zone 'europe-west4-a', which does not offer nvidia-h100-80gb (a3-highgpu-8g) in the kit's zone catalog; allowed: europe-west4-b, europe-west4-c (or allow_unlisted_zone: true after checking availability)",
+    ),
+    "v5e_single_tenant_zone": (
+        config(region="us-east5", zones=["us-east5-a"], tpu_pools=[tpu()]),
+        "tpu_pools[0].zones: not set, so the pool would use zone 'us-east5-a', which does not offer tpu-v5-lite-podslice (ct5lp-hightpu-8t) in the kit's zone catalog; allowed: no zone of us-east5 (or allow_unlisted_zone: true after checking availability)",
+    ),
+    "g4_region_only": (
+        config(region="us-east5", zones=["us-east5-a"], gpu_pools=[gpu(machine_type="g4-standard-48")]),
+        "gpu_pools[0].zones: not set, so the pool would use zone 'us-east5-a', which does not offer nvidia-rtx-pro-6000 (g4-standard-48) in the kit's zone catalog; allowed: no zone of us-east5 (or allow_unlisted_zone: true after checking availability)",
+    ),
+    "ct5l_no_zone": (
+        config(tpu_pools=[tpu(machine_type="ct5l-hightpu-8t")]),
+        "tpu_pools[0].zones: not set, so the pool would use zone 'us-central1-a', which does not offer tpu-v5-lite-device (ct5l-hightpu-8t) in the kit's zone catalog; allowed: no zone of us-central1 (or allow_unlisted_zone: true after checking availability)",
+    ),
+    # accelerator-optimized-machines (2026-04-13): A4 and A3 Ultra need a reservation, spot, flex-start or a MIG
+    # resize request; a3-highgpu-1g/2g/4g need spot or flex-start (gpuhunt drops these on-demand offers too).
+    "a4_on_demand": (
+        config(zones=["us-central1-b"], gpu_pools=[gpu(machine_type="a4-highgpu-8g")]),
+        "gpu_pools[0].machine_type: 'a4-highgpu-8g' is not offered as on-demand; allowed: spot, reservation, flex-start, queued-provisioning",
+    ),
+    "a3_ultra_on_demand": (
+        config(zones=["us-central1-b"], gpu_pools=[gpu(machine_type="a3-ultragpu-8g")]),
+        "gpu_pools[0].machine_type: 'a3-ultragpu-8g' is not offered as on-demand; allowed: spot, reservation, flex-start, queued-provisioning",
+    ),
+    "a3_high_4g_on_demand": (
+        config(gpu_pools=[gpu(machine_type="a3-highgpu-4g")]),
+        "gpu_pools[0].machine_type: 'a3-highgpu-4g' is not offered as on-demand; allowed: spot, flex-start, queued-provisioning",
+    ),
+    "a3_high_1g_reservation": (
+        config(gpu_pools=[gpu(machine_type="a3-highgpu-1g", reservation={"name": "r1"})]),
+        "gpu_pools[0].machine_type: 'a3-highgpu-1g' is not offered as reservation; allowed: spot, flex-start, queued-provisioning",
+    ),
+    # Cluster Toolkit gke-node-pool main.tf @10470803: queued provisioning with spot (lines 431-434), and COMPACT
+    # with flex-start outside A3 Ultra, A4 (lines 452-459), are refused.
+    "queued_spot": (
+        config(gpu_pools=[gpu(queued_provisioning=True, spot=True, autoscaling={"min_nodes": 0, "max_nodes": 2})]),
+        "gpu_pools[0].queued_provisioning: true conflicts with spot: true; allowed: DWS queued provisioning or spot, not both",
+    ),
+    "flex_compact_g2": (
+        config(gpu_pools=[gpu(flex_start=True, placement="COMPACT", autoscaling={"min_nodes": 0, "max_nodes": 2})]),
+        "gpu_pools[0].placement: COMPACT conflicts with flex_start: true on G2 machines (g2-standard-8); allowed: no placement, or COMPACT with flex-start on A3 Ultra or A4 machines",
+    ),
+    # accelerator-optimized-machines: g4-standard-6 carries 1/8 of an RTX PRO 6000 (vGPU, Preview); left out.
+    "g4_fractional": (
+        config(gpu_pools=[gpu(machine_type="g4-standard-6")]),
+        "gpu_pools[0].machine_type: 'g4-standard-6' is a fractional G4 shape (1/8 of an nvidia-rtx-pro-6000 vGPU, GKE Preview) the kit does not size or serve; allowed: a whole-GPU G4 shape (g4-standard-48, g4-standard-96, g4-standard-192, g4-standard-384) or another GPU machine type the kit knows",
     ),
     "tpu_device_zone": (
         config(region="us-west4", zones=["us-west4-a"], tpu_pools=[tpu(machine_type="ct5l-hightpu-4t")]),
         "tpu_pools[0].zones: not set, so the pool would use zone 'us-west4-a', which does not offer tpu-v5-lite-device (ct5l-hightpu-4t) in the kit's zone catalog; allowed: no zone of us-west4 (or allow_unlisted_zone: true after checking availability)",
     ),
     "gpu_disk_hyperdisk_only": (
-        config(zones=["us-central1-b"], gpu_pools=[gpu(machine_type="a4-highgpu-8g", disk_type="pd-ssd")]),
+        config(zones=["us-central1-b"], gpu_pools=[gpu(machine_type="a4-highgpu-8g", disk_type="pd-ssd", spot=True)]),
         "gpu_pools[0].disk_type: 'pd-ssd' is not a boot disk of A4 machines (a4-highgpu-8g); allowed: hyperdisk-balanced",
     ),
     "gpu_disk_g2_standard": (

@@ -71,6 +71,7 @@ def test_zones_spot_dws_and_fixed_pools_by_hand() -> None:
                 "machine_type": "ct5lp-hightpu-4t",
                 "node_count": 2,
                 "zones": ["us-east5-a", "us-east5-b"],
+                "allow_unlisted_zone": True,  # v5e in us-east5 is single-tenant capacity, left out of the catalog
             },
             # Multi-host 4x8 slice on spot: 0 or 8 nodes x 4 chips x 0.50 = 0 - 16.00/h.
             {
@@ -79,6 +80,7 @@ def test_zones_spot_dws_and_fixed_pools_by_hand() -> None:
                 "topology": "4x8",
                 "spot": True,
                 "zones": ["us-east5-a"],
+                "allow_unlisted_zone": True,
                 "autoscaling": {"min_nodes": 0, "max_nodes": 8},
             },
         ],

@@ -433,6 +433,7 @@ VARIANTS: dict[str, Variant] = {
                 "topology": "4x4",
                 "spot": True,
                 "autoscaling": {"min_nodes": 0, "max_nodes": 4},
+                "allow_unlisted_zone": True,  # as in tests/configs/multihost-spot.yaml (us-east5 v5e: single-tenant)
             },
         ),
         {

@@ -36,6 +36,9 @@ def test_every_shape_zone_capacity_model_and_engine_is_generated(generated: dict
     assert zones == {zone for region in REGIONS.values() for zone in region.zones}
     models = {parse_environment(s.config).pool(p["name"]).capacity_model for s in generated.values() for p in pools(s)}
     assert models == set(CAPACITY_MODELS)
+    # GKE's documented flex-start with queued provisioning, and a shape no catalog zone lists (ct5l), both appear.
+    assert any(p.get("flex_start") and p.get("queued_provisioning") for p in drawn)
+    assert any(p.get("allow_unlisted_zone") for p in drawn)
     deployments = [d for synth in generated.values() for d in synth.config["deployments"]]
     engines = {(d["engine"], d["pool"].startswith("t")) for d in deployments}
     assert engines == {("vllm", True), ("vllm", False), ("tgi", False)}
@@ -58,6 +61,11 @@ def test_generated_pools_have_their_shape_disk_and_size(generated: dict[str, Gen
             assert node_config["machine_type"] == spec["machine_type"]
             if "disk_type" in spec:
                 assert node_config["disk_type"] == spec["disk_type"]
+            # GKE flex-start with queued provisioning: --flex-start --enable-queued-provisioning --no-enable-autorepair.
+            dws = bool(spec.get("flex_start") or spec.get("queued_provisioning"))
+            assert node_config.get("flex_start", False) == bool(spec.get("flex_start")), spec
+            assert pool.get("queued_provisioning", {}).get("enabled", False) == bool(spec.get("queued_provisioning"))
+            assert pool["management"]["auto_repair"] is not dws, spec
             if spec["machine_type"] in GPU_MACHINE_TYPES:
                 (gpu,) = node_config["guest_accelerator"]
                 assert (gpu["type"], gpu["count"]) == (

@@ -1,14 +1,16 @@
 """Where each cloud fact in the catalogs comes from, and when it was read.
 
-A fact without a source cannot be re-checked when Google changes availability; a fact whose source could not be
-re-read offline says so (`offline_copy=False`), so a reviewer knows which entries to check first.
+A fact without a source cannot be re-checked when Google changes availability. Every source below was read offline
+on `READ_ON` (through the search, read_file and fetch tools; `offline_copy=False` marks a page that could not be read
+in full, and no catalog fact rests on such a page alone). Where a source is a copy (an export, a recorded page, a
+web clip), the entry names the copy, its commit or date, and what it copies.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-#: The day the offline copies below were read for issue 9 ("Cloud truth").
+#: The day the offline copies below were read (issue 9 and its follow-up, "catalogs from sources").
 READ_ON = "2026-12-02"
 
 
@@ -24,11 +26,8 @@ class Source:
     kit's authors and must be re-checked against the live page before it is relied on for a new deployment."""
 
 
-TPU_REGIONS_ZONES = Source(
-    "https://cloud.google.com/tpu/docs/regions-zones (and the older types-zones copy)",
-    "v5e (v5litepod) zones: us-central1-a, us-south1-a, us-west1-c, us-west4-a; the older copy also lists "
-    "us-east5-a/b/c (single-tenant); europe-west4-b is the Europe v5e zone the kit has used since its first version",
-)
+# --- TPU v5e shapes (modules/catalog/tpu.py) -------------------------------------------------------------------------
+
 TPU_V5E_DOC = Source(
     "https://docs.cloud.google.com/tpu/docs/v5e",
     "16 GiB HBM and 197 bf16 TFLOP/s per chip; VM types ct5lp-hightpu-1t/4t/8t with 1/4/8 chips; slice shapes 1x1, "
@@ -40,28 +39,110 @@ XPK_V5E = Source(
     "v5litepod on ct5lp-hightpu-4t supports 2x4, 4x4, 4x8, 8x8, 8x16, 16x16; every topology above one chip uses 4 "
     "chips per VM, so 2x4 is a two-VM slice",
 )
-GKE_TPU_PLAN = Source(
-    "https://cloud.google.com/kubernetes-engine/docs/concepts/plan-tpus",
-    "GKE machine types per TPU version and zone: ct5lp-* (tpu-v5-lite-podslice) and ct5l-* (tpu-v5-lite-device, "
-    "single-host); ct5l is offered in fewer zones (us-central1-a, europe-west4-b)",
-    offline_copy=False,
+
+# --- Regions, zones and what each zone offers (modules/catalog/zones.py) ---------------------------------------------
+
+CYC_ZONES = Source(
+    "github.com/Cyclenerd/google-cloud-pricing-cost-calculator tools/zones.csv @dac31281 (file last changed ee02dbb, "
+    "2023-03-30: stale, used only together with SKYPILOT_GCP_VMS): an export of `gcloud compute zones list`",
+    "zones of the catalog regions: us-central1-a/b/c/f, us-east1-b/c/d, us-east4-a/b/c, us-east5-a/b/c, "
+    "us-south1-a/b/c, us-west1-a/b/c, us-west4-a/b/c, europe-west4-a/b/c, all UP",
 )
-GPU_REGIONS_ZONES = Source(
-    "https://cloud.google.com/compute/docs/gpus/gpu-regions-zones",
-    "GPU models per zone",
-    offline_copy=False,
+CYC_ACCELERATOR_REGIONS = Source(
+    "github.com/Cyclenerd/google-cloud-pricing-cost-calculator tools/acceleratortyperegion.csv @dac31281 (file last "
+    "changed 1c13e28, 2026-08-10): `gcloud compute accelerator-types list` per zone with the zone suffix cut off "
+    "(tools/acceleratortypes.sh); the per-zone file it derives from (tools/acceleratortypezone.csv) was last "
+    "committed in 2023 and is stale",
+    "the regions that list each accelerator type in August 2026: the newest availability data read, region-level "
+    "only; every zone-level fact in the catalog is cross-checked against it (ACCELERATOR_REGIONS in zones.py)",
 )
-REGIONS_ZONES = Source(
-    "https://cloud.google.com/compute/docs/regions-zones",
-    "zones of each region (regions have three or more zones)",
-    offline_copy=False,
+SKYPILOT_GCP_VMS = Source(
+    "github.com/skypilot-org/skypilot-catalog catalogs/v8/gcp/vms.csv @006059e0 (read with read_file; the index "
+    "records no commit date: it has A4 rows but no G4 and no TPU7x rows, and no B200 in europe-west1, which the "
+    "2026 region export lists, so it predates GPU_ZONES_PAGE)",
+    "one row per machine type (or Cloud TPU type) and zone, from the Compute Engine machine-type and the Cloud TPU "
+    "accelerator listings: the zone-level source for regions the GPU page recording lacks (us-east5, us-south1, "
+    "us-west4), for Europe v5e (europe-west4-a/b) and for the zones of each region (e2-standard-4 rows)",
+)
+GPU_ZONES_PAGE = Source(
+    "https://docs.cloud.google.com/compute/docs/gpus/gpu-regions-zones as recorded in github.com/sean-reid/cloud-atlas "
+    "tests/fixtures/gcp-gpu-zones.html @bec943e8 (released in cloud-atlas v0.2.0 on 2026-10-10, CHANGELOG.md; parsed "
+    "by pipeline/adapters/gcp-gpu-zones.ts); the recording keeps only some regions' rows (none for us-east5, "
+    "us-south1, us-west4)",
+    "GPU machine series per zone (A4, A3 Ultra/Mega/High, A2 Ultra/Standard, G4, G4 fractional, G2): the newest "
+    "zone-level GPU source read; where it has a zone's row it wins over SKYPILOT_GCP_VMS. For the GPU series both "
+    "list they differ only on G2 in us-east1-d and us-west1-c and A3 Mega in us-east4-c (only SkyPilot lists them) "
+    "and A4 in us-east1-d (only the page lists it)",
+)
+G4_ZONES_AUDIT = Source(
+    "a dated gcloud audit (2026-06-23) in an indexed public repository, read_file id 56072092929 "
+    "(`gcloud compute machine-types list --filter='name~^g4-standard'`)",
+    "us-central1-b offers g4-standard-6 to g4-standard-384 and nvidia-rtx-pro-6000; us-central1-f offers "
+    "g4-standard-48 to g4-standard-384: agrees with GPU_ZONES_PAGE (fractional G4 only in us-central1-b)",
+)
+TPU_REGIONS_ZONES = Source(
+    "https://docs.cloud.google.com/tpu/docs/types-zones and /tpu/docs/regions-zones.md.txt (docs-corpus copies, "
+    "undated; the newest, as they list TPU7x) and https://cloud.google.com/tpu/docs/regions (older copy, for the "
+    "Europe v6e row); the Europe v5e rows are cut off in every copy read",
+    "North America: TPU7x us-central1-c (and AI zone us-central1-ai1a); v6e us-central1-b, us-east1-d, us-east5-a, "
+    "us-east5-b (and AI zones us-central1-ai1, us-south1-ai1b); v5e us-central1-a, us-south1-a, us-west1-c, "
+    "us-west4-a. Europe: v6e europe-west4-a. An older German copy adds single-tenant zones (v5e us-east5-a/b/c; v6e "
+    "us-east5-c, us-east4-a/b, us-west1-c), which the kit leaves out",
+)
+VLLM_CI_V7X = Source(
+    "github.com/vllm-project/ci-infra terraform/gcp_old/tpu-inference/cloud-tpu-inference-test-v7x/providers.tf "
+    "@3e4cfe4 (2026-08-21)",
+    "vLLM's TPU7x CI runs in us-central1-c (corroborates TPU_REGIONS_ZONES)",
+)
+
+# --- GPU machines: shapes, GPU memory, boot disks, consumption options (gpu.py, machines.py) -------------------------
+
+COMPUTE_ACCELERATOR_MACHINES = Source(
+    "https://docs.cloud.google.com/compute/docs/accelerator-optimized-machines ('Last updated 2026-04-13 UTC'), a "
+    "web clip in an indexed public repository, read_file id 59672125728",
+    "machine tables (vCPUs, memory, GPUs, GPU memory: B200 180 GB, H200 141 GB, H100 80 GB, A100 40/80 GB, RTX PRO "
+    "6000 96 GB GDDR7, L4 24 GB); boot disks: hyperdisk-balanced is 'the only disk type that is supported for the "
+    "boot disk' of A4, A3 Ultra and G4 (no Persistent Disk at all); A3 High/Mega take pd-balanced, pd-ssd and "
+    "Hyperdisk; A2 pd-balanced, pd-ssd, pd-standard; G2 pd-balanced, pd-ssd ('pd-standard isn't supported'). "
+    "A4 and A3 Ultra: 'you must reserve capacity ..., use Spot VMs, use Flex-start VMs, or create a resize request "
+    "in a MIG'; a3-highgpu-1g/2g/4g: 'you must create instances by using Spot VMs or Flex-start VMs' (a standalone "
+    "flex-start VM or a MIG resize request). G4 fractional shapes g4-standard-6/12/24 carry 1/8, 1/4, 1/2 of a GPU "
+    "as vGPUs (Preview). (The page's consumption-option table lost its check marks in the clip; only its notes are "
+    "used.)",
+)
+CYC_MACHINE_TYPES = Source(
+    "github.com/Cyclenerd/google-cloud-pricing-cost-calculator tools/machinetypes.csv @dac31281 (file last changed "
+    "8c32d22, 2026-07-01): an export of `gcloud compute machine-types list` (NAME;CPUS;SHARED_CPU;MEMORY_GB)",
+    "vCPUs and memory of every accelerator machine type the kit sizes, incl. a3-highgpu-1g/2g/4g 26/52/104 and "
+    "234/468/936, a4-highgpu-8g 224 and 3968, g4-standard-48..384, ct6e-standard-1t/4t/8t 44/180/360 and "
+    "176/720/1440, tpu7x-standard-1t/4t 56/224 and 240/960 (the same numbers as COMPUTE_ACCELERATOR_MACHINES' "
+    "tables where both list a type)",
+)
+GKE_AUTOSCALER_MACHINES = Source(
+    "GKE's cluster-autoscaler machine families (Go package machinetypes of module k8s.io/gke-autoscaling, "
+    "'Copyright 2026 Google LLC'), a file in an indexed public repository the index does not name, read_file id "
+    "56690376758",
+    "supportedBootDiskTypes: A2 pd-standard, pd-balanced, pd-ssd; A3 pd-balanced, pd-ssd, hyperdisk-balanced with "
+    "a3-ultragpu-8g overridden to hyperdisk-balanced only; A4 and G4 hyperdisk-balanced; G2 pd-balanced, pd-ssd. "
+    "g4-standard-6/12/24 are registered with 1 x nvidia-rtx-pro-6000, like g4-standard-48 ('Fractional vGPU shapes "
+    "have the same accelerator name & count as the non-frac ones'), and as explicit-request only",
+)
+GPUHUNT_GCP = Source(
+    "github.com/dstackai/gpuhunt src/gpuhunt/providers/gcp.py @35841515 (2026-08-19) lines 213-227 (the filter "
+    "came with 64f01a2, 2025-09-29)",
+    "drops the on-demand offers of a4-*, a3-ultragpu-* and a3-highgpu-* with fewer than 8 GPUs as 'not actually "
+    "available on demand', citing the accelerator-optimized page's consumption-option table",
+)
+AI_HYPERCOMPUTER_CONSUMPTION = Source(
+    "https://cloud.google.com/ai-hypercomputer/docs/consumption-models (pages-corpus copy)",
+    "comparison of consumption options: future reservations for A4X, A4, A3 Ultra; calendar-mode reservations for "
+    "A4, A3 Ultra; flex-start and spot for any GPU machine except A4X",
 )
 ACCELERATED_PLATFORMS_CLASSES = Source(
     "github.com/GoogleCloudPlatform/accelerated-platforms "
     "platforms/gke/base/core/custom_compute_class/templates/manifests/gpu/*/ @9320f3b",
     "a3-highgpu-1g/2g/4g/8g carry 1/2/4/8 x nvidia-h100-80gb; g4-standard-48/96/192/384 carry 1/2/4/8 x "
-    "nvidia-rtx-pro-6000 (96 GB, directory rtx-pro-6000-96gb); g4-standard-48 has 180 GiB of memory "
-    "(docs/.../vllm-native-kv-cache-offloading-single-tier.md)",
+    "nvidia-rtx-pro-6000 (96 GB, directory rtx-pro-6000-96gb)",
 )
 XPK_A4 = Source(
     "github.com/AI-Hypercomputer/xpk src/xpk/core/system_characteristics.py @367c838 ('b200-8') and "
@@ -73,29 +154,44 @@ GKE_SAMPLES_DRA = Source(
     "@2b50365 line 37",
     "a3-highgpu-1g: 26 vCPUs, 234 GB, 1 x H100 80 GB",
 )
-COMPUTE_GPU_MACHINES = Source(
-    "https://cloud.google.com/compute/docs/accelerator-optimized-machines and /compute/docs/gpus",
-    "per-series machine shapes, GPU memory (B200 180 GB HBM3e) and supported disk types: G2 pd-balanced/pd-ssd; "
-    "A2 pd-standard/pd-balanced/pd-ssd; A3 High and A3 Mega pd-balanced/pd-ssd/hyperdisk-balanced; A3 Ultra, A4 "
-    "and G4 Hyperdisk only (hyperdisk-balanced is the only Hyperdisk type a boot disk can be)",
-    offline_copy=False,
-)
 VERTEX_DISK_SPEC = Source(
     "https://docs.cloud.google.com/vertex-ai/docs/reference/rest/v1/DiskSpec",
     "for A3 Ultra machines the boot disk default is hyperdisk-balanced (pd-ssd for the others)",
 )
+GKE_GPUS_G4 = Source(
+    "https://docs.cloud.google.com/kubernetes-engine/docs/how-to/gpus, as quoted in an indexed research dump "
+    "(read_file id 60170828331)",
+    "GKE node pools of G4 machine types with less than one GPU (g4-standard-6/12/24: one-eighth, one-quarter, "
+    "one-half of a GPU) are Preview and need GKE 1.34.5-gke.1153000 (1.34) or 1.35.2-gke.1485000 (1.35+), whole-GPU "
+    "G4 needs 1.34.0-gke.1662000; workloads on them need the page's extra preparation for less than one GPU",
+)
+
+# --- Capacity models (modules/config/pools.py) -----------------------------------------------------------------------
+
 XPK_NODEPOOL = Source(
     "github.com/AI-Hypercomputer/xpk src/xpk/core/capacity.py, src/xpk/core/nodepool.py, src/xpk/utils/kueue.py "
     "@367c838",
     "flex-start node pools: --flex-start --enable-autoscaling --num-nodes=0 --location-policy=ANY "
     "--reservation-affinity=none --no-enable-autorepair --max-nodes=N (autoscaling from zero, no static size); "
     "multi-host TPU slices get --placement-type=COMPACT --tpu-topology=AxB also under flex-start; xpk adds "
-    "--enable-queued-provisioning for single-slice GPU pools only (its choice: GKE documents queued provisioning for "
-    "TPU slices too, which the kit accepts)",
+    "--enable-queued-provisioning for single-slice GPU pools only (its choice; CLUSTER_TOOLKIT_NODE_POOL queues TPU "
+    "slices too)",
 )
-GKE_QUEUED_PROVISIONING = Source(
-    "https://cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest (GPUs and TPUs)",
-    "queued provisioning node pools: autoscaling from 0, NO_RESERVATION, auto-repair off; TPU slice node pools "
-    "(multi-host, with their topology) are provisioned atomically through a ProvisioningRequest",
-    offline_copy=False,
+GKE_FLEX_START_QUEUED = Source(
+    "https://docs.cloud.google.com/kubernetes-engine/docs/how-to/provisioningrequest ('Run a large-scale workload "
+    "with flex-start with queued provisioning'; docs-corpus .md.txt copy and its zh-cn, ja, ko copies)",
+    "'To use flex-start with queued provisioning, you must add the --flex-start and --enable-queued-provisioning "
+    "flags when you create the node pool'; the example pool also has --enable-autoscaling --num-nodes=0 "
+    "--total-max-nodes --location-policy=ANY --reservation-affinity=none --no-enable-autorepair. The two are one "
+    "documented mode, not mutually exclusive",
+)
+CLUSTER_TOOLKIT_NODE_POOL = Source(
+    "github.com/GoogleCloudPlatform/cluster-toolkit modules/compute/gke-node-pool/main.tf @10470803 (2026-06-25) "
+    "lines 391-402, 415-433, 452-459; examples/gke-consumption-options/dws-flex-start-queued-provisioning/"
+    "gke-a3-ultragpu.yaml",
+    "preconditions: queued provisioning needs NO_RESERVATION, total min nodes 0 and no COMPACT placement 'unless "
+    "using TPUs'; flex-start needs auto-repair off, no static node count, NO_RESERVATION and no spot; 'Both "
+    "enable_queued_provisioning and spot consumption option cannot be set to true at the same time'; 'Compact "
+    "placement with DWS Flex start is only supported for A3 Ultra, A4, and H4D machine types' (TPUs exempt). Its "
+    "A3 Ultra example enables flex-start and queued provisioning together",
 )

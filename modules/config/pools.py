@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from modules.catalog.gpu import GPU_DRIVER_VERSIONS, GPU_MACHINE_TYPES, GpuMachineType
+from modules.catalog.gpu import FRACTIONAL_G4, GPU_DRIVER_VERSIONS, GPU_MACHINE_TYPES, GPU_SERIES, GpuMachineType
 from modules.catalog.tpu import (
     TPU_GENERATION_OF,
     TPU_MACHINE_TYPES,
@@ -142,6 +142,14 @@ class PoolBase(Model):
                 "disk_type", f"{self.disk_type!r} is not a boot disk of {what}; allowed: {', '.join(allowed)}"
             )
 
+    def _check_offered(self, capacity_models: tuple[str, ...]) -> None:
+        """The machine type must be offered with the pool's capacity model (the catalogs cite who says so)."""
+        if self.capacity_model not in capacity_models:
+            raise FieldError(
+                "machine_type",
+                f"{self.machine_type!r} is not offered as {self.capacity_model}; allowed: {', '.join(capacity_models)}",
+            )
+
     def _check_capacity_rules(self) -> None:
         a = self.autoscaling
         if a is not None and a.min_nodes > a.max_nodes:
@@ -158,6 +166,12 @@ class PoolBase(Model):
             raise FieldError(
                 "spot",
                 f"true conflicts with reservation {self.reservation.name!r}; allowed: spot or a reservation, not both",
+            )
+        # Cluster Toolkit's node pool refuses both (modules/catalog/sources.py: CLUSTER_TOOLKIT_NODE_POOL).
+        if self.queued_provisioning and self.spot:
+            raise FieldError(
+                "queued_provisioning",
+                "true conflicts with spot: true; allowed: DWS queued provisioning or spot, not both",
             )
         if self.flex_start and self.spot:
             raise FieldError("flex_start", "true conflicts with spot: true; allowed: flex-start VMs are never spot")
@@ -188,9 +202,10 @@ class PoolBase(Model):
                     "queued_provisioning",
                     f"true needs autoscaling with min_nodes 0, got {got}; allowed: autoscaling.min_nodes: 0",
                 )
-            # A multi-host TPU slice's own COMPACT placement (with its topology) is what DWS provisions atomically
-            # (modules/catalog/sources.py: GKE_QUEUED_PROVISIONING, XPK_NODEPOOL); an explicit `placement: COMPACT`
-            # on any other pool is not supported with queued provisioning.
+            # A multi-host TPU slice's own COMPACT placement (with its topology) is what DWS provisions atomically:
+            # Cluster Toolkit refuses COMPACT with queued provisioning "unless using TPUs" (modules/catalog/sources.py:
+            # CLUSTER_TOOLKIT_NODE_POOL, XPK_NODEPOOL); an explicit `placement: COMPACT` is refused on every pool.
+            # Queued provisioning together with flex-start is GKE's documented mode (GKE_FLEX_START_QUEUED): accepted.
             if self.compact:
                 raise FieldError(
                     "queued_provisioning",
@@ -284,12 +299,7 @@ class TpuPool(PoolBase):
             )
         self._check_topology()
         self._check_labels_and_disk(f"TPU {self.generation.name}")
-        if self.capacity_model not in self.generation.capacity_models:
-            raise FieldError(
-                "machine_type",
-                f"{self.machine_type!r} is not offered as {self.capacity_model}; "
-                f"allowed: {', '.join(self.generation.capacity_models)}",
-            )
+        self._check_offered(self.generation.capacity_models)
         self._check_capacity_rules()
         if self.multi_host:
             self._check_multi_host_size()
@@ -382,6 +392,14 @@ class GpuPool(PoolBase):
 
     @model_validator(mode="after")
     def _check(self) -> GpuPool:
+        if self.machine_type in FRACTIONAL_G4:
+            whole = ", ".join(name for name, m in GPU_MACHINE_TYPES.items() if m.series == "G4")
+            raise FieldError(
+                "machine_type",
+                f"{self.machine_type!r} is a fractional G4 shape ({FRACTIONAL_G4[self.machine_type]} of an "
+                "nvidia-rtx-pro-6000 vGPU, GKE Preview) the kit does not size or serve; "
+                f"allowed: a whole-GPU G4 shape ({whole}) or another GPU machine type the kit knows",
+            )
         if self.machine_type not in GPU_MACHINE_TYPES:
             raise FieldError(
                 "machine_type",
@@ -408,5 +426,14 @@ class GpuPool(PoolBase):
                 "driver_version",
                 f"{self.driver_version!r} is not a GKE driver version; allowed: {', '.join(GPU_DRIVER_VERSIONS)}",
             )
+        # A4, A3 Ultra: reservation, spot or DWS only; a3-highgpu-1g/2g/4g: spot or DWS only (modules/catalog/gpu.py).
+        self._check_offered(machine.capacity_models)
         self._check_capacity_rules()
+        if self.flex_start and self.compact and not machine.compact_flex_start:
+            allowed = " or ".join(s.name for s in GPU_SERIES.values() if s.compact_flex_start)
+            raise FieldError(
+                "placement",
+                f"COMPACT conflicts with flex_start: true on {machine.series} machines ({machine.name}); "
+                f"allowed: no placement, or COMPACT with flex-start on {allowed} machines",
+            )
         return self
