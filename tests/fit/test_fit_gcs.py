@@ -78,7 +78,7 @@ def test_fit_text_report_and_manifest_path(env: Env, hub: HubServer, tmp_path: P
     assert result.exit_code == 0, result.stderr
     assert f"staged     acme/tiny-text @ {staged['commit']}" in result.stdout
     assert (
-        "engine     vllm (vLLM 0.11.1 + tpu-inference 0.11.1), served in bfloat16, KV cache bfloat16, memory "
+        "engine     vllm (vLLM 0.27.0 + tpu-inference 0.27.0), served in bfloat16, KV cache bfloat16, memory "
         "utilisation 0.90, tensor parallel 8 (every device of the node)"
     ) in result.stdout
     assert "fits: largest context 4,096 tokens for 1 sequence(s)" in result.stdout
