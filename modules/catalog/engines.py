@@ -15,8 +15,10 @@ engine versions these images carry (read 2026-12-02; bumping an image means re-r
   e1c0338, 2026-08-20: `.github/workflows/release.yml`, `.buildkite/scripts/build_vllm_tpu.sh` builds vllm-tpu from
   vLLM's source with `tpu-inference==<version>`). The `vllm-tpu==0.27.0` sdist's `requirements/tpu.txt` pins
   `tpu-inference==0.27.0`, and its `vllm/` tree is vLLM 0.27.0's: every file `hfkit fit` reads below (gpu_worker,
-  kv_cache_utils, kv_cache_interface, config/{model,vllm,cache}.py, engine/arg_utils.py, the model loaders) is
-  byte-identical to the `vllm==0.27.0` wheel's; the 32 files that differ are model ports and Mamba options. The
+  kv_cache_utils, kv_cache_interface, config/{model,vllm,cache}.py, the model loaders) is byte-identical to the
+  `vllm==0.27.0` wheel's, and engine/arg_utils.py differs only in Mamba options (`get_batch_defaults` identical);
+  the 32 files that differ lack a few cherry-picks of the wheel (Mamba and Kimi-K3 options, quantization kernels,
+  dummy-input randomisation) or carry the vllm-tpu renaming. The
   tpu-inference paths below are inside the `tpu-inference==0.27.0` wheel (= the repository at tag v0.27.0);
 - `ghcr.io/huggingface/text-generation-inference:3.3.7` is TGI 3.3.7 (huggingface/text-generation-inference tag
   v3.3.7, commit dfb3fbe). `git diff v3.3.6 v3.3.7` leaves `server/` untouched but for a test and a build flag, and

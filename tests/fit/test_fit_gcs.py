@@ -48,6 +48,8 @@ def test_fit_reads_only_headers_of_large_shards(env: Env, hub: HubServer, gcs_pr
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["commit"] == staged["commit"]
+    # the version vllm/vllm-openai:v0.26.0 carries (modules/catalog/engines.py); a dense model charges no CUDA graphs
+    assert (doc["engine_version"], doc["per_device"]["cuda_graph_bytes"]) == ("vLLM 0.26.0", 0)
     assert doc["profile"]["parameters"] == TINY_PARAMS
     assert doc["profile"]["parameters_by_dtype"] == {"BF16": TINY_PARAMS}
     assert doc["profile"]["weight_bytes"] == 2 * TINY_PARAMS
