@@ -5,15 +5,24 @@ A `config.json` lists only what differs from the class defaults (Gemma 3's `text
 transformers config object, defaults included. So every field fit needs is read from the file, else taken from the
 class default of its `model_type`, and each default taken is reported.
 
-Defaults: transformers v4.57.1, `src/transformers/models/<type>/configuration_<type>.py` (the `__init__` signatures
-and the `layer_types` each class derives), read from the PyPI wheel on 2026-12-02; that release is the one current
-when the pinned engine images were built (modules/catalog/engines.py). `kimi_k2` has no transformers class (it ships
-its own code, architecture DeepseekV3ForCausalLM): DeepseekV3Config's defaults are used for it.
+Defaults: transformers 5.14.1 (what tpu-inference 0.27.0 pins) and 5.5.3 (the oldest vLLM 0.26.0 accepts,
+`transformers >= 5.5.3` in its wheel's metadata; the GPU image installs the newest release at build time), each
+`transformers/models/<type>/configuration_<type>.py` read from the PyPI wheel on 2026-12-02: both declare the same
+defaults for every field below as 4.57.1 did, and derive `layer_types` the same way (in `__post_init__` now).
+`kimi_k2` has no transformers class (it ships its own code, architecture DeepseekV3ForCausalLM): DeepseekV3Config's
+defaults are used for it.
 
-Derived context: vLLM's own rule (vllm 0.11.0 `vllm/config/model.py`, `_get_and_verify_max_len`): the smallest of
-the length keys the text config has, then `rope_scaling` (except rope types su, longrope, llama3 and model types
-containing gemma3): yarn -> `original_max_position_embeddings x factor`, other types -> `x factor`. vLLM refuses a
+Derived context: vLLM's own rule (vLLM 0.26.0 `vllm/config/model.py` `_get_and_verify_max_len` line 2152, unchanged
+in 0.27.0): the smallest of the length keys the text config has (`derive_max_model_len_and_key`, vllm/
+transformers_utils/model_arch_config_convertor.py line 328), capped by `model_max_length` of the staged
+`tokenizer_config.json`, then the rope parameters (`rope_parameters`, into which transformers 5 reads a file's
+`rope_scaling`; one set, or one per layer type), except rope types su, longrope, llama3 and model types containing
+gemma3: yarn -> `original_max_position_embeddings x factor`, other types -> `x factor`. vLLM refuses a
 --max-model-len above it, so it caps what `hfkit fit`/`hfkit serve` may propose.
+
+KV cache quantization vLLM picks by itself (`kv_cache_quant_algo`): ModelOpt checkpoints only (`get_kv_cache_quant_
+algo_string`, vllm/utils/torch_utils.py): `kv_cache_scheme` or `kv_cache_quant_algo` of the quantization config (or
+of its `quantization` section), an FP8 one making vLLM's `auto` KV cache fp8; an NVFP4 KV cache is not modelled.
 """
 
 from __future__ import annotations
@@ -106,7 +115,8 @@ CLASS_DEFAULTS: dict[str, tuple[str, dict[str, Any]]] = {
 ALIASES: dict[str, str] = {"kimi_k2": "deepseek_v3"}
 #: Multimodal wrappers whose language model sits in `text_config`, and the text class it gets when unnamed.
 TEXT_CONFIG_TYPES: dict[str, str] = {"gemma3": "gemma3_text", "llama4": "llama4_text"}
-#: vLLM's multi-head latent attention model types (vllm 0.11.0 `ModelConfig.is_deepseek_mla`).
+#: vLLM's multi-head latent attention model types among those modelled (vLLM 0.26.0 `is_deepseek_mla`, vllm/
+#: transformers_utils/model_arch_config_convertor.py line 260).
 MLA_TYPES = frozenset({"deepseek_v2", "deepseek_v3", "kimi_k2"})
 #: The attention kinds transformers names in `layer_types` that the kit models (modules/fit/kv.py).
 LAYER_KINDS = ("full_attention", "sliding_attention", "chunked_attention")
@@ -119,8 +129,9 @@ LENGTH_KEYS = (
 
 @dataclass(frozen=True)
 class TgiLauncherView:
-    """What TGI 3.3.6's launcher reads of config.json to default `--max-batch-prefill-tokens`
-    (launcher/src/main.rs: `RawConfig` -> `Config`, top-level keys only; `flop`, `model_vram`, `token_vram`)."""
+    """What TGI 3.3.7's launcher reads of config.json to default `--max-batch-prefill-tokens`
+    (launcher/src/main.rs: `RawConfig` -> `Config`, top-level keys only; `flop` line 281, `token_vram` line 330,
+    `model_vram` line 337)."""
 
     flop: int | None
     """FLOPs per token; None with a `vision_config` or a missing field."""
@@ -194,6 +205,8 @@ class TextConfig:
     defaults_used: tuple[str, ...]
     """`field=value (Class default)` for every value the file did not give."""
     tgi_launcher: TgiLauncherView | None = None
+    kv_cache_quant_algo: str | None = None
+    """The KV cache dtype a ModelOpt checkpoint asks vLLM for ("fp8"), else None (module doc)."""
 
     @property
     def mla(self) -> bool:
@@ -271,11 +284,22 @@ def _layer_types(r: _Reader, model_type: str, layers: int, sliding: int | None) 
         ]
         return tuple("chunked_attention" if flag else "full_attention" for flag in no_rope)
     # Other classes define no per-layer kinds; vLLM then applies the model's sliding_window (if any) to every layer
-    # (vllm 0.11.0 `vllm/attention/layer.py`: per-layer window, else `cache_config.sliding_window`).
+    # (vLLM 0.26.0 vllm/model_executor/layers/attention/attention.py lines 260-268: the layer's own window, else
+    # `cache_config.sliding_window`, which engine/arg_utils.py sets only when the model is not interleaved).
     return tuple("sliding_attention" if sliding else "full_attention" for _ in range(layers))
 
 
-def context_length(r: _Reader, model_type: str) -> int:
+def _rope_sets(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """`rope_parameters` (or the older `rope_scaling`) as a list of parameter sets, as vLLM iterates them."""
+    rope = data.get("rope_parameters") or data.get("rope_scaling")
+    if not isinstance(rope, Mapping):
+        return []
+    if rope and all(isinstance(value, Mapping) for value in rope.values()):  # one set per layer type
+        return list(rope.values())
+    return [rope]
+
+
+def context_length(r: _Reader, model_type: str, tokenizer_max_length: float | None = None) -> int:
     """vLLM's derived maximum length (module doc)."""
     lengths = {key: r.get(key) for key in LENGTH_KEYS if key in r.data or key in r.defaults}
     values = [v for v in lengths.values() if isinstance(v, int | float) and not isinstance(v, bool)]
@@ -284,19 +308,48 @@ def context_length(r: _Reader, model_type: str) -> int:
     derived = float(min(values))
     if isinstance(lengths.get("model_max_length"), int | float):
         derived = float(lengths["model_max_length"])
-    scaling = r.data.get("rope_scaling")
-    if isinstance(scaling, Mapping) and "gemma3" not in model_type:
-        rope_type = scaling.get("rope_type", scaling.get("type"))
-        if rope_type not in ("su", "longrope", "llama3"):
-            factor = float(scaling.get("factor", 1.0))
-            if rope_type == "yarn":
-                derived = float(scaling["original_max_position_embeddings"])
-            derived *= factor
+    if tokenizer_max_length is not None:
+        derived = min(derived, float(tokenizer_max_length))
+    if "gemma3" not in model_type:
+        factor = 1.0
+        for rope in _rope_sets(r.data):
+            rope_type = rope.get("rope_type", rope.get("type"))
+            if rope_type not in ("su", "longrope", "llama3"):
+                factor = float(rope.get("factor") or factor)
+                if rope_type == "yarn":
+                    derived = float(rope["original_max_position_embeddings"])
+        derived *= factor
     return int(derived)
 
 
-def read_text_config(config: Mapping[str, Any]) -> TextConfig:
-    """The language model's shape; a ProfileError names the field, or the model type that is not modelled."""
+def _tokenizer_max_length(tokenizer_config: Mapping[str, Any] | None) -> float | None:
+    value = (tokenizer_config or {}).get("model_max_length")
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _kv_cache_quant_algo(quant: Mapping[str, Any] | None) -> str | None:
+    """vLLM's `get_kv_cache_quant_algo_string` for ModelOpt checkpoints (module doc)."""
+    if not quant or not str(quant.get("quant_method", "")).startswith("modelopt"):
+        return None
+    inner = quant.get("quantization", quant)
+    inner = inner if isinstance(inner, Mapping) else quant
+    keys = ((inner, "kv_cache_scheme"), (quant, "kv_cache_scheme"), (inner, "kv_cache_quant_algo"),
+            (quant, "kv_cache_quant_algo"))  # fmt: skip
+    algorithm = next((value for source, key in keys if (value := source.get(key))), None)
+    if isinstance(algorithm, Mapping):
+        fp8 = algorithm.get("dynamic") is False and algorithm.get("num_bits") == 8 and algorithm.get("type") == "float"
+        return "fp8" if fp8 else None
+    if algorithm is not None and str(algorithm).lower() == "nvfp4":
+        raise ProfileError(
+            "config.json: quantization_config.kv_cache_quant_algo 'NVFP4' is not modelled by hfkit fit; "
+            "allowed: FP8 or none"
+        )
+    return "fp8" if algorithm is not None and str(algorithm).lower() == "fp8" else None
+
+
+def read_text_config(config: Mapping[str, Any], tokenizer_config: Mapping[str, Any] | None = None) -> TextConfig:
+    """The language model's shape; a ProfileError names the field, or the model type that is not modelled.
+    `tokenizer_config` is the staged tokenizer_config.json, whose `model_max_length` caps the context."""
     text, model_type = _text_part(config)
     if ALIASES.get(model_type, model_type) not in CLASS_DEFAULTS:
         raise _unsupported(model_type)
@@ -309,7 +362,7 @@ def read_text_config(config: Mapping[str, Any]) -> TextConfig:
     if r.get("use_sliding_window", False):
         raise ProfileError(
             f"config.json: use_sliding_window is true; {model_type} sliding-window attention is not modelled by "
-            "hfkit fit (vLLM 0.11 supports it only on every layer); allowed: use_sliding_window false"
+            "hfkit fit (vLLM 0.26 supports it only on every layer); allowed: use_sliding_window false"
         )
     sliding = r.optional_positive("sliding_window") if "use_sliding_window" not in r.defaults else None
     mla = model_type in MLA_TYPES and r.get("kv_lora_rank") is not None
@@ -330,8 +383,8 @@ def read_text_config(config: Mapping[str, Any]) -> TextConfig:
         intermediate_size=intermediate,
         dense_intermediate_size=max(intermediate, int(text.get("intermediate_size_mlp") or 0)),
         vocab_size=r.positive("vocab_size"),
-        context_length=context_length(r, model_type),
-        torch_dtype=text.get("torch_dtype") or config.get("torch_dtype") or text.get("dtype") or config.get("dtype"),
+        context_length=context_length(r, model_type, _tokenizer_max_length(tokenizer_config)),
+        torch_dtype=next((v for d in (config, text) for k in ("dtype", "torch_dtype") if (v := d.get(k))), None),
         layer_types=_layer_types(r, model_type, layers, sliding),
         sliding_window=sliding,
         attention_chunk_size=chunk,
@@ -345,4 +398,5 @@ def read_text_config(config: Mapping[str, Any]) -> TextConfig:
         kv_cache_scheme=quant.get("kv_cache_scheme") if quant else None,
         defaults_used=tuple(dict.fromkeys(r.used)),
         tgi_launcher=tgi_launcher_view(config),
+        kv_cache_quant_algo=_kv_cache_quant_algo(quant),
     )

@@ -5,23 +5,32 @@ so sharding wider costs nothing and leaves the most KV cache):
 
     usable     = memory_utilization x kv_fraction_factor x device memory   (engine facts: modules/catalog/engines.py)
     reserved   = activation peak of the engine's profiling / warm-up pass  (vLLM on GPU, TGI)
+               + CUDA graphs, where the engine charges them before sizing the KV cache (vLLM's V1 model runner)
                + runtime memory outside that accounting (+ collective buffers when TP > 1)
                + the kit's safety margin, SAFETY_MARGIN x device memory
     KV budget  = usable - weights on the device - reserved
     fits       = the KV cache of `max_num_seqs` sequences of `max_model_len` tokens (modules/fit/kv.py) fits the budget
 
-`max_model_len` (what `hfkit serve` writes) is the largest context, in 16-token steps and capped at the model's
-derived length, whose KV cache fits: the engine then passes its own check (vLLM `check_enough_kv_cache_memory`,
-TGI `max_total_tokens <= max_batch_total_tokens`) with the margin to spare.
+`max_model_len` (what `hfkit serve` writes) is the largest context, in KV-block steps and capped at the model's
+derived length, whose KV cache fits: the engine then passes its own check (vLLM `_check_enough_kv_cache_memory`,
+vllm/v1/core/kv_cache_utils.py line 751, called from `get_kv_cache_configs` line 2132; TGI `max_total_tokens <=
+max_batch_total_tokens`) with the margin to spare.
 
 Activation peak, per device (an upper estimate of what vLLM's `profile_run` / TGI's warm-up allocate through torch):
     prefill tokens x dtype bytes x (4 x hidden + 3 x query heads per rank x head dim + MLP width per rank)
     + sampler sequences x vocabulary x sampler bytes per logit          (vLLM's dummy sampler run)
 where the MLP width is 3 x intermediate / TP for dense layers and experts per token x (3 x expert intermediate / TP +
-hidden) for MoE layers (fused MoE's intermediate caches), whichever is larger. vLLM 0.11.0 captures CUDA graphs
-after sizing the KV cache, from the memory above the utilisation (vllm/v1/worker/gpu_worker.py
-`compile_or_warm_up_model`: "memory_profiling does not consider CUDAGraph memory size"), and tpu-inference compiles
-its XLA programs there too: neither is charged to the KV budget.
+hidden) for MoE layers (fused MoE's intermediate caches), whichever is larger. vLLM 0.26.0's V2 model runner profiles
+with attention skipped (`profile_run` -> `_dummy_run(max_num_tokens, skip_attn=True)`, vllm/v1/worker/gpu/
+model_runner.py line 673), so the attention term only makes the figure larger; the V1 runner (vllm/v1/worker/
+gpu_model_runner.py `profile_run` line 6364) runs it.
+
+CUDA graphs (vLLM 0.26.0 on GPU, V1 runner only: modules/fit/engine_paths.py): the engine captures sample graphs
+before sizing the KV cache and charges `first capture + per-graph x (graphs - 1)` per mode (gpu_worker.py lines
+494-545). The kit charges the largest graph's pool (its batch, at most 512 tokens, x the activation bytes per token)
+plus `VLLM_CUDA_GRAPH_BYTES` for each PIECEWISE and FULL graph of the default capture sizes. The V2 runner captures
+after the KV cache is sized, from the memory above the utilisation, and tpu-inference compiles its XLA programs
+there too: nothing is charged to their KV budget.
 
 Memory per device comes from the shape: TPU chips from the catalog's HBM figure, GPUs from the catalog's vendor
 figure read as decimal GB (24 GB L4 = 24e9 bytes), slightly below what the driver reports, so it errs safe.
@@ -36,6 +45,9 @@ from modules.catalog.engines import (
     TGI_CARD_F16_FLOPS,
     TGI_DEFAULT_PREFILL_TOKENS,
     TGI_LAUNCHER_WIGGLE_ROOM,
+    TPU_QUANTIZATION,
+    VLLM_MLA_BLOCK_TOKENS,
+    VLLM_MLA_DEFAULT_BLOCK_TOKENS,
     Engine,
     MemoryFacts,
 )
@@ -43,6 +55,12 @@ from modules.catalog.gpu import GPU_MACHINE_TYPES, GPU_MEMORY_GB
 from modules.catalog.tpu import HBM_GIB_PER_CHIP, PODSLICE_ACCELERATOR, TPU_V5E_MACHINE_TYPES
 from modules.config.pools import GpuPool, TpuPool
 from modules.fit.dtypes import DTYPE_BYTES, kv_cache_dtype, served_dtype
+from modules.fit.engine_paths import (
+    cuda_graph_sizes,
+    keeps_sliding_window,
+    tpu_model_path,
+    vllm_gpu_charges_cuda_graphs,
+)
 from modules.fit.kv import KvLayout, cdiv, kv_layout
 from modules.fit.profile import ModelProfile
 
@@ -117,10 +135,13 @@ class Reservation:
     sampler_sequences: int
     runtime: int
     margin: int
+    cuda_graphs: int = 0
+    """The engine's CUDA-graph estimate, where it charges one before sizing the KV cache (module doc)."""
+    cuda_graph_count: int = 0
 
     @property
     def total(self) -> int:
-        return self.activation + self.runtime + self.margin
+        return self.activation + self.cuda_graphs + self.runtime + self.margin
 
 
 @dataclass(frozen=True)
@@ -185,13 +206,32 @@ def _heads_problem(profile: ModelProfile, shape: PoolShape, engine: Engine) -> s
     return None
 
 
+def _tpu_problem(profile: ModelProfile) -> str | None:
+    """What tpu-inference 0.27.0 refuses to start with the flags the serving stack passes."""
+    c = profile.config
+    if c.mla:
+        # tpu_inference/platforms/tpu_platform.py lines 276-283: MLA models need NEW_MODEL_DESIGN=1 and DP attention
+        return (
+            "multi-head latent attention (kv_lora_rank) on TPU needs NEW_MODEL_DESIGN=1 and DP attention in "
+            "tpu-inference 0.27.0, which the kit does not set"
+        )
+    path = tpu_model_path(c)
+    if c.quantization is not None and c.quantization not in TPU_QUANTIZATION[path]:
+        model = f"{c.architectures[0]}'s JAX model" if path == "jax" else "vLLM's model code"
+        return (
+            f"{c.quantization} checkpoints do not load on TPU: tpu-inference 0.27.0 runs {model}, which takes "
+            f"{', '.join(TPU_QUANTIZATION[path])} (or unquantized) checkpoints"
+        )
+    return None
+
+
 def _unsupported(profile: ModelProfile, shape: PoolShape, engine: Engine) -> str | None:
     if shape.kind not in engine.accelerators or shape.kind not in engine.memory:
         return f"{engine.name} does not run on {shape.kind.upper()}"
     if shape.multi_host:
         return f"{shape.topology} is a multi-host TPU slice and {engine.name} on TPU on GKE is single-host"
-    if shape.kind == "tpu" and profile.config.mla:
-        return "multi-head latent attention (kv_lora_rank) on TPU is not modelled by hfkit fit"
+    if shape.kind == "tpu" and (problem := _tpu_problem(profile)):
+        return problem
     return _heads_problem(profile, shape, engine)
 
 
@@ -236,19 +276,35 @@ def tgi_prefill_tokens(profile: ModelProfile, shape: PoolShape, engine: Engine, 
     return tokens
 
 
+def cuda_graph_bytes(
+    profile: ModelProfile, shape: PoolShape, facts: MemoryFacts, dtype: str, tokens: int, sequences: int
+) -> tuple[int, int]:
+    """The kit's figure for the CUDA-graph estimate vLLM's V1 runner charges per device, and the number of graphs
+    (module doc): 0 where the engine charges none."""
+    if not facts.cuda_graph_bytes_per_graph or not vllm_gpu_charges_cuda_graphs(profile.config):
+        return 0, 0
+    piecewise, full = cuda_graph_sizes(sequences, tokens)
+    pool = piecewise[-1] * activation_bytes_per_token(profile, shape.devices, DTYPE_BYTES[dtype])
+    graphs = len(piecewise) + len(full)
+    return pool + graphs * facts.cuda_graph_bytes_per_graph, graphs
+
+
 def reservation(profile: ModelProfile, shape: PoolShape, engine: Engine, facts: MemoryFacts, dtype: str) -> Reservation:
     large = _large_device(facts, shape)
     tokens = facts.large_device_prefill_tokens if large else facts.prefill_tokens
     if engine.name == "tgi":
         tokens = tgi_prefill_tokens(profile, shape, engine, facts)
-    sequences = min(facts.large_device_sampler_sequences if large else facts.sampler_sequences, tokens)
+    max_num_seqs = facts.large_device_sampler_sequences if large else facts.sampler_sequences
+    sequences = min(max_num_seqs, tokens)
     activation = 0
     if facts.reserves_profile_activation:
         per_token = activation_bytes_per_token(profile, shape.devices, DTYPE_BYTES[dtype])
         sampler = sequences * profile.config.vocab_size * facts.sampler_bytes_per_logit
         activation = tokens * per_token + sampler
+    graphs, count = cuda_graph_bytes(profile, shape, facts, dtype, tokens, sequences)
     runtime = facts.runtime_bytes + (facts.tensor_parallel_bytes if shape.devices > 1 else 0)
-    return Reservation(activation, tokens, sequences, runtime, int(SAFETY_MARGIN * shape.device_bytes))
+    margin = int(SAFETY_MARGIN * shape.device_bytes)
+    return Reservation(activation, tokens, sequences, runtime, margin, graphs, count)
 
 
 def largest_context(layout: KvLayout, budget: int, sequences: int, model_context: int) -> int:
@@ -285,14 +341,22 @@ def fit(
     if problem is not None or facts is None:
         return Fit(profile, shape, engine, facts, tp, "", "", 0, 0, Reservation(0, 0, 0, 0, 0), 0, None,
                    max_num_seqs, 0, required, max_model_len or 0, problem)  # fmt: skip
-    dtype = served_dtype(profile.config, engine.name, shape.kind)
-    kv_dtype = kv_cache_dtype(profile.config, engine.name, shape.kind)
+    dtype = served_dtype(profile.config, engine.name, shape.kind, profile.parameters_by_dtype)
+    kv_dtype = kv_cache_dtype(profile.config, engine.name, shape.kind, profile.parameters_by_dtype)
     usable = int(engine.memory_utilization * facts.kv_fraction_factor * shape.device_bytes)
     weights = profile.weight_bytes_per_device(DTYPE_BYTES[dtype], tp)
     reserved = reservation(profile, shape, engine, facts, dtype)
     budget = usable - weights - reserved.total
-    hybrid = facts.hybrid_kv_cache and shape.kind == "gpu"
-    layout = kv_layout(profile.config, engine.name, shape.kind, tp, kv_dtype, hybrid, reserved.prefill_tokens)
+    layout = kv_layout(
+        profile.config,
+        engine.name,
+        shape.kind,
+        tp,
+        kv_dtype,
+        in_flight_tokens=facts.in_flight_batches * reserved.prefill_tokens,
+        keeps_window=facts.hybrid_kv_cache and keeps_sliding_window(profile.config, engine.name, shape.kind),
+        mla_block_tokens=VLLM_MLA_BLOCK_TOKENS.get(shape.accelerator, VLLM_MLA_DEFAULT_BLOCK_TOKENS),
+    )
     limit = largest_context(layout, budget, max_num_seqs, profile.context_length)
     if budget <= 0:
         problem = "the weights and start-up reservations exceed the usable memory"

@@ -6,14 +6,16 @@ What the engine holds differs from what is stored in two ways, both modelled her
   `modules/fit/dtypes.py`); a quantized one (`quantization_config` in config.json: fp8, AWQ/GPTQ int4,
   compressed-tensors) is held as stored, scales included;
 - DeepSeek's multi-token-prediction layers (`model.layers.{num_hidden_layers}...`, `num_nextn_predict_layers`) are not
-  loaded: vllm 0.11.0 `vllm/model_executor/models/deepseek_v2.py` `load_weights` skips every weight
+  loaded: vLLM 0.26.0 `vllm/model_executor/models/deepseek_v2.py` `load_weights` (line 1565) skips every weight
   `get_spec_layer_idx_from_weight_name` matches ("skip spec decode layers for main model").
 
 Tensor parallelism does not split every tensor: vLLM replicates norms (1-D tensors), the MoE router (`gate`,
-`router`, ReplicatedLinear in vllm 0.11.0 mixtral.py / qwen2_moe.py / llama4.py / deepseek_v2.py) and MLA's
-down-projections (`q_a_proj`, `kv_a_proj_with_mqa`: `ReplicatedLinear` / `disable_tp=True` in deepseek_v2.py), and
-when tensor-parallel ranks outnumber the KV heads every rank holds one whole KV head of `k_proj`/`v_proj`
-(`QKVParallelLinear` replicates them). `WeightParts` keeps these apart so the bytes per device are right.
+`router`: ReplicatedLinear in vLLM 0.26.0 mixtral.py line 117, qwen2_moe.py lines 139/147, llama4.py line 101,
+`GateLinear(ReplicatedLinear)` in deepseek_v2.py line 308) and MLA's down-projections (`q_a_proj`,
+`kv_a_proj_with_mqa`: `DeepSeekV2FusedQkvAProjLinear(disable_tp=True)` / `ReplicatedLinear`, deepseek_v2.py lines
+918, 1003, 1010), and when tensor-parallel ranks outnumber the KV heads every rank holds one whole KV head of
+`k_proj`/`v_proj` (`QKVParallelLinear` replicates them). `WeightParts` keeps these apart so the bytes per device
+are right.
 """
 
 from __future__ import annotations
@@ -178,9 +180,14 @@ def count_tensors(
     return params, size, WeightParts(**parts), skipped
 
 
-def profile_model(config: Mapping[str, Any], headers: Iterable[Mapping[str, Any]]) -> ModelProfile:
-    """Combine config.json (shape, defaults applied) with the headers of the loaded shards (parameters, bytes)."""
-    text = read_text_config(config)
+def profile_model(
+    config: Mapping[str, Any],
+    headers: Iterable[Mapping[str, Any]],
+    tokenizer_config: Mapping[str, Any] | None = None,
+) -> ModelProfile:
+    """Combine config.json (shape, defaults applied) with the headers of the loaded shards (parameters, bytes);
+    `tokenizer_config` (tokenizer_config.json, when staged) may cap the context as vLLM caps it."""
+    text = read_text_config(config, tokenizer_config)
     config_dtype(text)  # refuse an unknown torch_dtype before sizing
     params, weight_bytes, parts, skipped = count_tensors(headers, _mtp_prefixes(text))
     if weight_bytes == 0:

@@ -50,7 +50,7 @@ def profile_lines(profile: ModelProfile, sized: StagedProfile | None = None) -> 
     if sized is not None:
         lines.append(f"           loaded: {_files(sized.loaded)}")
         if sized.ignored:
-            lines.append(f"           not loaded by the engine: {_files(sized.ignored)}")
+            lines.append(f"           not counted (a duplicate copy, or not in the index): {_files(sized.ignored)}")
     if c.defaults_used:
         lines.append(f"defaults   {'; '.join(c.defaults_used)}")
     return lines
@@ -81,6 +81,11 @@ def fit_lines(fit: Fit, pool: str, alternative: PoolShape | None) -> list[str]:
         ("usable", fit.usable_bytes, f"{util:.2f} x {shape.device_bytes:,} B"),
         ("weights", fit.weight_bytes, f"{held}, {tp}-way tensor parallel"),
         ("activation", r.activation, activation),
+        *(
+            [("CUDA graphs", r.cuda_graphs, f"{r.cuda_graph_count} graphs, charged before the KV cache")]
+            if r.cuda_graphs
+            else []
+        ),
         ("runtime", r.runtime, "outside the engine's accounting" + (" + collectives" if tp > 1 else "")),
         ("safety margin", r.margin, f"{SAFETY_MARGIN:.0%} of device memory"),
         ("KV budget", fit.kv_budget_bytes, ""),
@@ -156,6 +161,7 @@ def fit_document(
             "usable_bytes": fit.usable_bytes,
             "weight_bytes": fit.weight_bytes,
             "activation_bytes": r.activation,
+            "cuda_graph_bytes": r.cuda_graphs,
             "prefill_tokens": r.prefill_tokens,
             "sampler_sequences": r.sampler_sequences,
             "runtime_bytes": r.runtime,

@@ -1,11 +1,15 @@
 """Where a staged model is and what it is, read from GCS with as few bytes as possible.
 
 A model is read only through its manifest (the stager writes it last, so its presence means the commit is complete):
-the exact object generations it lists are read, `config.json` whole, `model.safetensors.index.json` when staged, and
+the exact object generations it lists are read, `config.json` whole, `model.safetensors.index.json` and
+`tokenizer_config.json` (its `model_max_length` caps vLLM's context, modules/fit/config.py) when staged, and
 of each safetensors shard the engine loads only the header: bytes 0-7 hold the header length N (little-endian u64),
 bytes 8..8+N-1 the JSON header with every tensor's dtype and shape. A 140 GB checkpoint is profiled from a few
-megabytes. Which shards the engine loads is the staging rule (`scripts.stage.selection.served_weights`), narrowed to
-the files the index names, as vLLM does.
+megabytes. Which shards hold the weights the engine sizes its model with is the staging rule
+(`scripts.stage.selection.served_weights`), narrowed to the files the index names: one copy of every tensor. Loaders
+differ on the rest (scripts/stage/selection.py): vLLM's default loader reads only the indexed files, while the Run:ai
+streamer (vLLM on GPU) and tpu-inference's JAX loader read every top-level `*.safetensors`; a second copy then costs
+load time, not memory, since parameters are allocated once from config.json.
 """
 
 from __future__ import annotations
@@ -133,7 +137,8 @@ class StagedProfile:
     loaded: tuple[str, ...]
     """The safetensors files the engine loads (their headers were read)."""
     ignored: tuple[str, ...]
-    """Staged safetensors files the engine does not load (a consolidated copy, files the index does not name)."""
+    """Staged safetensors files not counted (a consolidated copy, files the index does not name): they hold no
+    parameter the engine allocates, whether or not its loader reads them."""
 
 
 def _json_file(bucket: Bucket, staged: StagedModel, file: ManifestFile, limit: int) -> Any:
@@ -183,10 +188,12 @@ def profile_staged(client: Client, staged: StagedModel) -> StagedProfile:
     config = _json_file(bucket, staged, config_file, MAX_CONFIG_BYTES)
     if not isinstance(config, dict):
         raise ModelError(f"{where}config.json: not a JSON object")
+    tokenizer_file = files.get("tokenizer_config.json")
+    tokenizer = _json_file(bucket, staged, tokenizer_file, MAX_CONFIG_BYTES) if tokenizer_file else None
     with ThreadPoolExecutor(max_workers=min(8, len(shards))) as pool:
         headers = list(pool.map(lambda f: safetensors_header(bucket, staged.prefix, f), shards))
     try:
-        profile = profile_model(config, headers)
+        profile = profile_model(config, headers, tokenizer if isinstance(tokenizer, dict) else None)
     except ProfileError as exc:
         raise ModelError(f"{where}: {exc}") from None
     return StagedProfile(profile, tuple(f.path for f in shards), tuple(ignored))

@@ -4,20 +4,31 @@ Repositories often carry the same weights several times: PyTorch pickles, TF, Fl
 and, for Mistral and Meta models, a consolidated checkpoint (`consolidated*.safetensors`, `original/`) beside the
 Hugging Face shards. The engines load only the Hugging Face safetensors at the top of the repo:
 
-- vLLM v0.11.0 (`vllm/model_executor/model_loader/default_loader.py`, `DefaultModelLoader._prepare_weights`, load
-  format `auto`) globs `*.safetensors` in the model folder only (never a subfolder), then
-  `weight_utils.filter_duplicate_safetensors_files` keeps only the files that `model.safetensors.index.json` names
-  when that index exists ("For models like Mistral-7B-Instruct-v0.3 there are both sharded safetensors files and a
-  consolidated safetensors file. Using both breaks."). Read in the vllm 0.11.0 wheel from PyPI, 2026-12-02.
-- tpu-inference 0.11.1 (`tpu_inference/models/jax/utils/weight_utils.py`, `HF_WEIGHTS_FORMAT = "*.safetensors"`)
-  globs the same top-level files but applies no index: a staged consolidated checkpoint would be read too. So the
-  consolidated copy must not be staged at all, which is also what saves the bytes and the time.
-- TGI 3.3.6 (`server/text_generation_server/utils/hub.py`, `_weight_files_from_dir`) takes the top-level
+- vLLM 0.26.0 on GPU, the kit's load path (`--load-format runai_streamer` from `gs://`, modules/serving/pod.py):
+  `RunaiModelStreamerLoader._prepare_weights` (vllm/model_executor/model_loader/runai_streamer_loader.py line 80)
+  streams every `*.safetensors` the Run:ai streamer lists at the top of the prefix (runai-model-streamer-gcs 0.15.7
+  `files.py` `list_files`: `delimiter='/'`, never a subfolder) and applies no index, so a staged consolidated copy
+  would be streamed too (Mistral's model maps its names onto the same parameters: load time, not memory).
+- vLLM 0.27.0's default loader (vllm-tpu, for models tpu-inference runs through vLLM's model code, reading the GCS
+  FUSE mount; `DefaultModelLoader._prepare_weights`, default_loader.py line 128, identical in 0.26.0): load format
+  `auto` turns into Mistral's format as soon as a `consolidated*.safetensors` exists anywhere under the folder
+  (`list_filtered_repo_files` lists a local folder recursively), and then loads only the top-level
+  `consolidated*.safetensors`; otherwise it globs the top-level `*.safetensors` and keeps those
+  `model.safetensors.index.json` names (`weight_utils.filter_duplicate_safetensors_files`, "For models like
+  Mistral-7B-Instruct-v0.3 there are both sharded safetensors files and a consolidated safetensors file. Using both
+  breaks.").
+- tpu-inference 0.27.0's JAX models (`tpu_inference/models/jax/utils/weight_utils.py` `get_model_weights_files`
+  line 141, `HF_WEIGHTS_FORMAT = "*.safetensors"`) glob the same top-level files and apply no index.
+- TGI 3.3.7 (`server/text_generation_server/utils/hub.py`, `_weight_files_from_dir` line 46) takes the top-level
   `*.safetensors` too and reads tensors by their Hugging Face names, so a consolidated copy is opened but unused.
+So the consolidated copy (and `original/`) must not be staged at all: no loader needs it, one would switch format
+because of it, and leaving it out is also what saves the bytes and the time. Read in the PyPI wheels and at the
+TGI tag on 2026-12-02 (versions: modules/catalog/engines.py).
 
 The rule (`served_weights`): the top-level `*.safetensors` except `consolidated*.safetensors`; the consolidated
 files only when they are the only top-level safetensors (then they are all there is). `hfkit fit` then narrows the
-served files to those the staged `model.safetensors.index.json` names, as vLLM does.
+served files to those the staged `model.safetensors.index.json` names, as vLLM's default loader does: one copy of
+every tensor, which is what the engines allocate.
 
 Default selection (documented in docs/staging.md): every file except
 - `.gitattributes`;

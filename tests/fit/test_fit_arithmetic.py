@@ -6,10 +6,17 @@ Conventions used in the comments (sources in modules/catalog/engines.py and modu
   21,600,000,000 B; TGI: 0.90 x TGI_WIGGLE_ROOM 0.90 = 0.81 x device.
 - reserved per device = activation (vLLM on GPU, TGI) + runtime (256 MiB = 268,435,456 B for vLLM; + 2 GiB when
   TP > 1 on GPU) + safety margin 2% of the device (L4 480,000,000 B; v5e 343,597,383 B).
-- vLLM 0.11.0 on an L4 profiles 2,048 tokens and samples 256 sequences: activation = 2,048 x 2 B x (4 x hidden +
-  3 x heads x head dim + 3 x intermediate) + 256 x vocab x 16 B.
-- TPU (tpu-inference 0.11.1): no activation reservation, KV heads padded to the TP size, head dim padded to 128,
-  pages of 16 tokens above a context of 8,192, raised to next_pow2(ceil(context / 512)).
+- vLLM 0.26.0 on an L4 profiles 2,048 tokens and samples 256 sequences (`get_batch_defaults`, vllm/engine/
+  arg_utils.py line 2431): activation = 2,048 x 2 B x (4 x hidden + 3 x heads x head dim + 3 x intermediate) + 256 x
+  vocab x 16 B. Models without experts run the V2 model runner, which charges no CUDA graphs before sizing the KV
+  cache; MoE models (Mixtral) run V1, which does: the largest graph's 512 tokens x the activation bytes per token +
+  24 MiB per graph, 51 PIECEWISE + 35 FULL graphs on an L4 (max_num_seqs 256), 51 + 51 on an H100 (1,024).
+- TPU (vLLM 0.27.0 + tpu-inference 0.27.0): no activation reservation; KV heads padded to the TP size; per token per
+  layer align(2 x heads, 2) x align(head dim, 128) x 2 B (bfloat16 packs 2 per 32-bit word), or align(heads, 2) x 128
+  x 2 B for a head dim of 64 (K and V share the lanes); pages of 16 tokens above a context of 8,192, else
+  next_pow2(context) / 16 within [16, 256], raised to next_pow2(ceil(context / 512)) (256 sequences).
+- Sliding-window layers (vLLM on GPU; on TPU for models through vLLM's model code, e.g. Gemma 2) hold
+  min(window - 1 + 2 x max_num_batched_tokens, L) tokens + 1 block: async scheduling keeps two batches in flight.
 """
 
 from __future__ import annotations
@@ -86,7 +93,8 @@ def test_llama_3_1_8b_full_context_does_not_fit_one_l4_but_fits_v5e_2x4() -> Non
     # 8 sequences: pages <= 12,841,818,194 / (8 x 32 x 512) = 97,975.9 tokens -> 382 pages of 256 = 97,792
     assert fit(p, V5E_2X4, VLLM, max_num_seqs=8).context_limit == 97_792
     # smallest shape for the full context: one A100-40 (36e9 usable - 16,060,522,496 - 818,937,856 - 268,435,456 -
-    # 800,000,000 = 18,052,104,192 >= 131,072 x 131,072 = 17,179,869,184) is smaller than two L4s
+    # 800,000,000 = 18,052,104,192 >= 131,072 x 131,072 = 17,179,869,184) is smaller than two L4s (Llama has no
+    # experts: the V2 runner, no CUDA graphs charged)
     assert smallest_fitting_shape(p, VLLM, 131072).machine_type == "a2-highgpu-1g"
 
 
@@ -108,12 +116,18 @@ def test_gemma_2_27b() -> None:
     f = fit(p, V5E_2X2, VLLM)
     # per chip: (54,454,256,640 - norms 1,704,960 - k/v 1,736,441,856) / 4 = 13,179,027,456 + 1,704,960
     # + 1,736,441,856 x 4 / 16 = 434,110,464 -> 13,614,842,880; budget 15,461,882,265 - 13,614,842,880 - 612,032,839
-    # = 1,235,006,546; TPU keeps every layer full: 46 x 2 x 4 heads x 128 x 2 = 94,208 B per token per chip;
-    # 8,192 tokens (256-token pages) = 771,751,936 <= budget: the full 8,192 context fits on 4 chips
+    # = 1,235,006,546. Gemma2ForCausalLM is not one of tpu-inference's JAX models: vLLM's model code keeps the
+    # sliding window and the hybrid KV cache manager groups the 23 full and 23 sliding layers (groups of 23, no
+    # padding). Per layer per token per chip: align(2 x 4 heads, 2) x 128 x 2 B = 2,048 B. At 8,192 tokens (pages of
+    # 256): full 23 x 32 pages, sliding 23 x (ceil(min(4,095 + 4,096, 8,192) / 256) + 1) = 23 x 33 -> 1,495 pages x
+    # 256 x 2,048 B = 783,810,560 <= budget: the full 8,192 context fits on 4 chips
     assert (f.weight_bytes, f.kv_budget_bytes, f.context_limit, f.fits) == (13_614_842_880, 1_235_006_546, 8192, True)
-    # ...but not three times over: 1,235,006,546 / (3 x 94,208) = 4,369.8 -> 17 pages of 256 = 4,352 < 8,192
+    assert f.layout.groups == (("full_attention", 23, 0), ("sliding_attention", 23, 4096))
+    assert f.layout.sequence_bytes(8192) == 783_810_560
+    # ...but not three times over: 3 x 783,810,560 > budget. Below 8,192 tokens a sliding layer holds every token + a
+    # page: 3 x (46 x n + 23) pages x 524,288 B <= 1,235,006,546 -> n <= 16.57 pages of 256 -> 4,096 tokens
     three = fit(p, V5E_2X2, VLLM, max_model_len=8192, max_num_seqs=3)
-    assert (three.fits, three.context_limit) == (False, 4352)
+    assert (three.fits, three.context_limit) == (False, 4096)
     # smallest for vLLM: v5e 2x2 (68.7e9 total); TGI runs on GPUs only: one A100-80 (ties with 2 x A100-40 on total
     # memory, fewer devices first): 0.81 x 80e9 = 64.8e9 usable for 54.5e9 of weights
     assert smallest_fitting_shape(p, VLLM).machine_type == "ct5lp-hightpu-4t"
@@ -167,7 +181,13 @@ def test_mixtral_8x7b() -> None:
     # (ceil(12,099 / 512) = 24 -> 32): 378 pages = 12,096
     assert (f.weight_bytes, f.kv_budget_bytes, f.context_limit) == (11_677_999_104, 3_171_850_322, 12_096)
     assert fit(p, V5E_2X4, VLLM).context_limit == 32768
-    assert fit(p, L4_X8, VLLM).context_limit == 32768
+    # 8 x L4: Mixtral runs vLLM's V1 model runner, which charges CUDA graphs: 512 x 2 B x (4 x 4,096 + 3 x 4 x 128 +
+    # 2 x (3 x 1,792 + 4,096)) = 37,748,736 for the largest graph's pool + 86 graphs x 24 MiB = 2,164,260,864 ->
+    # 2,202,009,600; budget 21.6e9 - 11,677,999,104 - activation 282,066,944 - 2,202,009,600 - 2,415,919,104 -
+    # 480,000,000 = 4,542,005,248 >= 32,768 x 32 layers x 512 B = 536,870,912: the full context
+    l4 = fit(p, L4_X8, VLLM)
+    assert (l4.reservation.cuda_graphs, l4.reservation.cuda_graph_count) == (2_202_009_600, 86)
+    assert (l4.kv_budget_bytes, l4.context_limit) == (4_542_005_248, 32768)
     assert fit(p, V5E_2X2, VLLM).problem == "the weights and start-up reservations exceed the usable memory"
     # smallest: v5e 2x4 (137.4e9) for vLLM; on GPUs (TGI): 4 x L4 = 23.4e9 of weights per GPU > 19.44e9 usable;
     # 2 x A100-80: 46.7e9 per GPU of 64.8e9 usable

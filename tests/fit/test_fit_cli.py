@@ -79,7 +79,8 @@ def test_consolidated_copy_is_neither_staged_nor_counted(
     )
     assert prefix + "model.safetensors.index.json" in media_reads(gcs_proxy)  # the index decides the shards
 
-    # staged on purpose (--include), the copy is reported and still not counted: the engine does not load it
+    # staged on purpose (--include), the copy is reported and still not counted: the engine allocates each parameter
+    # once (vLLM's Run:ai streamer on GPU would stream the copy into the same parameters: load time, not memory)
     stage_files(env, hub, "acme/tiny-mistral", files, "--include", "*", "--prefix", "full")
     code, doc = fit_json(env, "acme/tiny-mistral", config, "--prefix", "full")
     assert (code, doc["profile"]["parameters"], doc["profile"]["ignored_files"]) == (
@@ -93,8 +94,8 @@ def test_gemma_3_config_defaults_are_reported(env: Env, hub: HubServer, tmp_path
     """Gemma 3's layout (language model in text_config without max_position_embeddings, SigLIP tower) at a tiny
     size: Gemma3TextConfig's 131,072 applies and is named; 6 layers = 5 sliding (window 4,096 by default) + 1
     global. KV: 2 x 2 heads x 64 x 2 B = 512 B per layer per token; on one L4 the budget (21.6e9 less weights and
-    0.8e9 of reservations) holds one 131,072-token sequence (131,072 x 512 + 5 sliding layers x 6,160 tokens
-    x 512 = 82e6 B)."""
+    0.8e9 of reservations) holds one 131,072-token sequence (131,072 x 512 + 5 sliding layers x 8,208 tokens
+    (min(4,095 + 2 x 2,048 in flight, L) = 8,191 -> 512 blocks + 1) x 512 = 88e6 B)."""
     config = {
         "architectures": ["Gemma3ForConditionalGeneration"],
         "model_type": "gemma3",

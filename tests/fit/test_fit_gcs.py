@@ -48,6 +48,8 @@ def test_fit_reads_only_headers_of_large_shards(env: Env, hub: HubServer, gcs_pr
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["commit"] == staged["commit"]
+    # the version vllm/vllm-openai:v0.26.0 carries (modules/catalog/engines.py); a dense model charges no CUDA graphs
+    assert (doc["engine_version"], doc["per_device"]["cuda_graph_bytes"]) == ("vLLM 0.26.0", 0)
     assert doc["profile"]["parameters"] == TINY_PARAMS
     assert doc["profile"]["parameters_by_dtype"] == {"BF16": TINY_PARAMS}
     assert doc["profile"]["weight_bytes"] == 2 * TINY_PARAMS
@@ -78,7 +80,7 @@ def test_fit_text_report_and_manifest_path(env: Env, hub: HubServer, tmp_path: P
     assert result.exit_code == 0, result.stderr
     assert f"staged     acme/tiny-text @ {staged['commit']}" in result.stdout
     assert (
-        "engine     vllm (vLLM 0.11.1 + tpu-inference 0.11.1), served in bfloat16, KV cache bfloat16, memory "
+        "engine     vllm (vLLM 0.27.0 + tpu-inference 0.27.0), served in bfloat16, KV cache bfloat16, memory "
         "utilisation 0.90, tensor parallel 8 (every device of the node)"
     ) in result.stdout
     assert "fits: largest context 4,096 tokens for 1 sequence(s)" in result.stdout

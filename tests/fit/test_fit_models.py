@@ -39,6 +39,7 @@ L4 = gpu_shape("g2-standard-8")
 H100 = PoolShape("gpu", "a3-highgpu-1g", "nvidia-h100-80gb", 1, 80 * 10**9)
 H100_X8 = gpu_shape("a3-highgpu-8g")
 H200_X8 = gpu_shape("a3-ultragpu-8g")
+V5E_2X2 = tpu_shape("ct5lp-hightpu-4t")
 V5E_2X4 = tpu_shape("ct5lp-hightpu-8t")
 
 
@@ -54,10 +55,11 @@ def gemma3() -> ModelProfile:
 
 def test_gemma_3_takes_its_config_class_defaults(gemma3: ModelProfile) -> None:
     """google/gemma-3-27b-it's text_config names neither max_position_embeddings nor vocab_size: Gemma3TextConfig
-    (transformers 4.57.1) defaults them to 131,072 and 262,208, and derives layer_types from sliding_window_pattern 6:
-    layers 5, 11, ..., 59 are global (10), the other 52 slide over 1,024 tokens. vLLM ignores Gemma 3's linear rope
-    factor 8 for the context ("Gemma3's max_model_len (128K) is already scaled"). Parameters: text 27,009,346,304 +
-    SigLIP tower 416,866,032 + projector 6,194,304 = 27,432,406,640, the published count."""
+    (transformers 5.14.1, which tpu-inference 0.27.0 pins, and 5.5.3, the oldest vLLM 0.26.0 takes) defaults them
+    to 131,072 and 262,208, and derives layer_types from sliding_window_pattern 6: layers 5, 11, ..., 59 are global
+    (10), the other 52 slide over 1,024 tokens. vLLM ignores Gemma 3's linear rope factor 8 for the context
+    ("Gemma3's max_model_len (128K) is already scaled"). Parameters: text 27,009,346,304 + SigLIP tower 416,866,032
+    + projector 6,194,304 = 27,432,406,640, the published count."""
     c = gemma3.config
     assert c.defaults_used == (
         "vocab_size=262208 (Gemma3TextConfig default)",
@@ -77,61 +79,83 @@ def test_gemma_3_takes_its_config_class_defaults(gemma3: ModelProfile) -> None:
 
 
 def test_gemma_3_on_one_h100_keeps_only_the_window_of_sliding_layers(gemma3: ModelProfile) -> None:
-    """vLLM 0.11.0 on an H100 (>= 70 GiB, not A100): 8,192 batched tokens, 1,024 sampler sequences.
+    """vLLM 0.26.0 on an H100 (>= 70 GiB, not A100): 8,192 batched tokens, 1,024 sampler sequences; Gemma 3 has no
+    experts, so the V2 model runner: no CUDA graphs charged.
     weights 27,432,406,640 x 2 B = 54,864,813,280; activation 8,192 x 2 x (4 x 5,376 + 3 x 32 x 128 + 3 x 21,504)
     = 1,610,612,736 + 1,024 x 262,208 x 16 = 4,296,015,872 -> 5,906,628,608; runtime 268,435,456; margin 1.6e9
     budget = 72e9 - 54,864,813,280 - 5,906,628,608 - 268,435,456 - 1,600,000,000 = 9,360,122,656
-    Per layer and token: 2 x 16 heads x 128 x 2 B = 8,192. Hybrid KV manager: groups of 10 layers; 52 sliding
-    layers pad to 60; a sliding layer holds min(1,023 + 8,192, L) tokens + 1 block = 577 blocks = 9,232 tokens.
-    8,192 x (10 x L + 60 x 9,232) <= budget -> L <= 58,867.4 -> 58,864. Every layer full (as TGI and TPU keep
-    it) would allow 9,360,122,656 / (62 x 8,192) = 18,428 tokens."""
+    Per layer and token: 2 x 16 heads x 128 x 2 B = 8,192, in blocks of 16 (131,072 B). Hybrid KV manager: 10 full
+    and 52 sliding layers are grouped by 10 (52 >= 1.5 x 10), the sliding ones padded to 60. With async scheduling
+    two batches of 8,192 tokens are in flight, so a sliding layer holds min(1,023 + 16,384, L) tokens + 1 block: it
+    saves nothing below 17,407 tokens, where the 8 padding layers cost more than the window saves:
+    131,072 x (10 n + 60 (n + 1)) <= budget -> 70 n + 60 <= 71,412.4 -> n <= 1,019 blocks -> 16,304 tokens
+    (9,357,230,080 B). Every layer full (as TGI keeps it) would allow 9,360,122,656 / (62 x 8,192) -> 18,416."""
     f = fit(gemma3, H100, VLLM)
-    assert (f.weight_bytes, f.reservation.activation, f.kv_budget_bytes) == (
+    assert (f.weight_bytes, f.reservation.activation, f.reservation.cuda_graphs, f.kv_budget_bytes) == (
         54_864_813_280,
         5_906_628_608,
+        0,
         9_360_122_656,
     )
     assert f.layout.groups == ((FULL, 10, 0), (SLIDING, 60, 1024))
-    assert (f.max_model_len, f.fits) == (58_864, True)
-    assert f.layout.sequence_bytes(58_864) == 8192 * (10 * 58_864 + 60 * 9232)
+    assert (f.layout.in_flight_tokens, f.max_model_len, f.fits) == (16_384, 16_304, True)
+    assert f.layout.sequence_bytes(16_304) == 9_357_230_080
+    # past the in-flight tokens a sliding layer stops growing: 17,407 tokens -> 1,088 blocks + 1
+    assert f.layout.sequence_bytes(131_072) == 131_072 * (10 * 8192 + 60 * 1089)
     # TGI keeps every layer whole: 62 x 8,192 B per token, at 0.81 x 80e9 usable
     assert fit(gemma3, H100, TGI).layout.groups == ((FULL, 62, 0),)
 
 
-def test_gemma_3_on_v5e_2x4_counts_every_layer_full(gemma3: ModelProfile) -> None:
-    """tpu-inference 0.11.1 has no hybrid KV cache (Platform.support_hybrid_kv_cache is False), so the sliding layers
-    are allocated whole: 62 layers x 2 x (16 / 8 = 2 heads) x 128 x 2 B = 63,488 B per token per chip.
-    Weights per chip: 6,861,173,344; budget 15,461,882,265 - 6,861,173,344 - 612,032,839 = 7,988,676,082 ->
-    7,988,676,082 / 63,488 = 125,829.6 tokens in 16-token pages (256 after raising to ceil(L / 512)): 491 pages of
-    256 = 125,696."""
+def test_gemma_3_on_tpu_keeps_the_window_too(gemma3: ModelProfile) -> None:
+    """tpu-inference 0.27.0 runs Gemma3ForConditionalGeneration through vLLM's model code (it is not one of its JAX
+    models), whose sliding layers get a sliding-window KV spec, and reports `support_hybrid_kv_cache` True: vLLM 0.27.0
+    groups the layers as on GPU. Two batches of 2,048 tokens in flight: a sliding layer holds min(1,023 + 4,096, L)
+    = 5,119 tokens + 1 page.
+    v5e 2x4: per chip align(2 x 2 heads, 2) x 128 x 2 B = 1,024 B per layer per token; weights 6,861,173,344; budget
+    15,461,882,265 - 6,861,173,344 - 612,032,839 = 7,988,676,082. At 131,072 tokens (pages of 256): full 10 x 512 +
+    sliding 60 x (ceil(5,119 / 256) + 1 = 21) = 6,380 pages x 256 x 1,024 B = 1,672,478,720: the whole context fits
+    (tpu-inference 0.11.1 allocated every layer: 125,696).
+    v5e 2x2: 2,048 B per layer per token (4 heads per chip), budget 1,131,013,234. Between 16,384 and 32,768 tokens
+    pages hold 64 (next_pow2(ceil(L / 512))): sliding 60 x (ceil(5,119 / 64) + 1 = 81) = 4,860 pages, full
+    10 x ceil(L / 64): 64 x 2,048 x (10 n + 4,860) <= budget -> n <= 376 -> 24,064 tokens (1,129,840,640 B); pages
+    of 128 above 32,768 tokens would allow only 23,680."""
     f = fit(gemma3, V5E_2X4, VLLM)
-    assert f.layout.groups == ((FULL, 62, 0),)
-    assert (f.weight_bytes, f.kv_budget_bytes, f.max_model_len) == (6_861_173_344, 7_988_676_082, 125_696)
+    assert f.layout.groups == ((FULL, 10, 0), (SLIDING, 60, 1024))
+    assert (f.layout.token_bytes, f.layout.in_flight_tokens) == (1024, 4096)
+    assert (f.weight_bytes, f.kv_budget_bytes, f.max_model_len) == (6_861_173_344, 7_988_676_082, 131_072)
+    assert f.kv_bytes == 1_672_478_720
+    small = fit(gemma3, V5E_2X2, VLLM)
+    assert (small.kv_budget_bytes, small.max_model_len, small.kv_bytes) == (1_131_013_234, 24_064, 1_129_840_640)
 
 
 def test_gemma_2_sliding_layers_on_gpu() -> None:
     """Gemma2Config alternates sliding (even layers) and global layers: 23 + 23, window 4,096. At its 8,192-token
-    context a sliding layer holds min(4,095 + 8,192, 8,192) = 8,192 tokens + 1 block: no saving; the layout is
-    still grouped as vLLM groups it."""
+    context a sliding layer holds min(4,095 + 2 x 8,192, 8,192) = 8,192 tokens + 1 block: no saving; the layout is
+    still grouped as vLLM groups it (23 and 23: one group size, no padding)."""
     p = profile_model(GEMMA_2_27B, headers(llama_tensors(GEMMA_2_27B)))
     f = fit(p, H100, VLLM)
     assert f.layout.groups == ((FULL, 23, 0), (SLIDING, 23, 4096))
     assert f.layout.sequence_bytes(8192) == 8192 * (23 * 8192 + 23 * (8192 + 16))
 
 
-def test_llama_4_chunked_attention_is_full_on_vllm_0_11() -> None:
-    """Llama4TextConfig marks 3 of every 4 layers `chunked_attention` (8,192-token chunks), but vLLM 0.11.0 turns
+def test_llama_4_chunked_attention_is_full_and_charges_cuda_graphs() -> None:
+    """Llama4TextConfig marks 3 of every 4 layers `chunked_attention` (8,192-token chunks), but vLLM 0.26.0 turns
     the hybrid KV cache manager off for chunked local attention unless
     VLLM_ALLOW_CHUNKED_LOCAL_ATTN_WITH_HYBRID_KV_CACHE=1: every layer is allocated whole, as the kit counts it.
     Context: max_position_embeddings 10,485,760 (rope type llama3 is not rescaled by vLLM).
-    8 x H100: 48 layers x 2 x 1 head x 128 x 2 B = 24,576 B per token per GPU; budget 37,222,291,456 ->
-    1,514,576.1 tokens -> 1,514,576."""
+    Llama 4 has experts and is not one of vLLM's V2 MoE architectures: the V1 model runner charges CUDA graphs. 8 x
+    H100 (1,024 sequences, 8,192 batched tokens): capture sizes up to min(2 x 1,024, 512, 8,192) = 512: 51 PIECEWISE
+    (1, 2, 4, 8..248 step 8, 256..512 step 16) + 51 FULL graphs; the largest graph's pool 512 x 2 x (4 x 5,120 +
+    3 x 5 x 128 + 1 x (3 x 1,024 + 5,120)) = 512 x 61,184 = 31,326,208, + 102 x 24 MiB = 2,566,914,048 ->
+    2,598,240,256. Budget 37,222,291,456 (before graphs) - 2,598,240,256 = 34,624,051,200; 48 layers x 2 x 1 head
+    x 128 x 2 B = 24,576 B per token per GPU, 393,216 per 16-token block -> 88,053 blocks = 1,408,848 tokens."""
     p = profile_model(LLAMA_4_SCOUT, headers(llama4_text_tensors(LLAMA_4_SCOUT)))
     assert p.config.layer_types.count("chunked_attention") == 36
     assert p.context_length == 10_485_760
     f = fit(p, H100_X8, VLLM)
     assert f.layout.groups == ((FULL, 48, 0),)
-    assert (f.kv_budget_bytes, f.max_model_len) == (37_222_291_456, 1_514_576)
+    assert (f.reservation.cuda_graphs, f.reservation.cuda_graph_count) == (2_598_240_256, 102)
+    assert (f.kv_budget_bytes, f.max_model_len) == (34_624_051_200, 1_408_848)
 
 
 def test_deepseek_v3_profile(deepseek: ModelProfile) -> None:
@@ -148,21 +172,26 @@ def test_multi_head_latent_attention_kv_cache(deepseek: ModelProfile) -> None:
     """vLLM caches the latent: (kv_lora_rank 512 + qk_rope_head_dim 64) x 2 B = 1,152 B per layer per token, whole
     on every rank: 61 x 1,152 = 70,272 B per token per GPU whatever the TP size. The GQA formula fit used to apply
     (2 x 61 x 128 KV heads x head dim 7,168 / 128 = 56 x 2 B = 1,748,992 B per token, split over 8 GPUs =
-    218,624) is 25x too large in total and 3.1x too large per GPU.
+    218,624) is 25x too large in total and 3.1x too large per GPU. Blocks of 16 tokens: vLLM 0.26.0 picks
+    FLASH_ATTN_MLA first on Hopper, whose kernel takes multiples of 16.
     8 x H200: held 673,150,611,808 B, of which 1,138,633,568 whole on every GPU (norms; q_a_proj and
     kv_a_proj_with_mqa with their scales, 61 x 15,142,624; routers and score biases, 58 x 3,671,040): weights
     (673,150,611,808 - 1,138,633,568) / 8 + 1,138,633,568 = 85,140,130,848 per GPU; activation 8,192 x 2 x
-    (4 x 7,168 + 3 x 16 x 192 + 8 x (3 x 256 + 7,168)) + 1,024 x 129,280 x 16 = 3,779,067,904; runtime 256 MiB +
-    2 GiB; margin 2.82e9 -> budget 126.9e9 - ... = 32,744,882,144 >= 163,840 x 70,272 = 11,513,364,480: the full
-    context fits.
-    TGI 3.3.6 keeps K and V uncompressed: 2 x 128 / 8 heads x 192 x 2 B = 12,288 B per layer per token. Its
+    (4 x 7,168 + 3 x 16 x 192 + 8 x (3 x 256 + 7,168)) + 1,024 x 129,280 x 16 = 3,779,067,904; DeepSeek-V3 runs the
+    V1 model runner: CUDA graphs 512 x 202,752 + 102 x 24 MiB = 2,670,723,072; runtime 256 MiB + 2 GiB; margin
+    2.82e9 -> budget 126.9e9 - ... = 30,074,159,072 >= 163,840 x 70,272 = 11,513,364,480: the full context fits.
+    TGI 3.3.7 keeps K and V uncompressed: 2 x 128 / 8 heads x 192 x 2 B = 12,288 B per layer per token. Its
     launcher prefills 8 x 989e12 / 466,547,113,984 FLOPs per token (61 x (5 x 2 x 128 x 56 x 7,168 + 6 x 7,168 x
     18,432 x 9)) = 16,958 tokens at warm-up: activation 16,958 x 2 x 101,376 = 3,438,268,416; budget 0.81 x 141e9 -
     85,140,130,848 - 3,438,268,416 - 2,684,354,560 - 2,820,000,000 = 20,127,246,176; / (61 x 12,288) = 26,852 tokens
     -> 26,848."""
     f = fit(deepseek, H200_X8, VLLM)
-    assert (f.layout.token_bytes, f.layout.block_tokens, f.layout.layers) == (1152, 64, 61)
-    assert (f.weight_bytes, f.kv_budget_bytes) == (85_140_130_848, 32_744_882_144)
+    assert (f.layout.token_bytes, f.layout.block_tokens, f.layout.layers) == (1152, 16, 61)
+    assert (f.weight_bytes, f.reservation.cuda_graphs, f.kv_budget_bytes) == (
+        85_140_130_848,
+        2_670_723_072,
+        30_074_159_072,
+    )
     assert (f.max_model_len, f.kv_bytes) == (163_840, 11_513_364_480)
     assert fit(deepseek, H100_X8, VLLM).problem == "the weights and start-up reservations exceed the usable memory"
     t = fit(deepseek, H200_X8, TGI)
@@ -176,21 +205,27 @@ def test_kimi_k2_is_mla_too() -> None:
     1,026,470,727,640 fp8 parameters, counted by the same builder, cannot fit 8 x H200: 8 x 126.9e9 usable.)"""
     config = read_text_config(KIMI_K2)
     assert (config.mla, config.mla_latent_dim, config.context_length) == (True, 576, 131_072)  # yarn 4,096 x 32
-    layout = kv_layout(config, "vllm", "gpu", 8, "bfloat16", hybrid=True, scheduled_tokens=8192)
-    assert (layout.token_bytes, layout.groups, layout.block_tokens) == (1152, ((FULL, 61, 0),), 64)
+    layout = kv_layout(config, "vllm", "gpu", 8, "bfloat16", in_flight_tokens=16384, keeps_window=True)
+    assert (layout.token_bytes, layout.groups, layout.block_tokens) == (1152, ((FULL, 61, 0),), 16)
+    # B200: vLLM 0.26.0 picks FLASHINFER_MLA on compute capability 10, whose kernel takes blocks of 32 or 64
+    b200 = fit(deepseek_v3_profile(), gpu_shape("a4-highgpu-8g"), VLLM)
+    assert b200.layout.block_tokens == 32
     assert parameters(deepseek_v3_tensors(KIMI_K2).values()) == 1_026_470_727_640
 
 
-def test_mla_on_tpu_is_not_modelled(deepseek: ModelProfile) -> None:
+def test_mla_on_tpu_is_refused(deepseek: ModelProfile) -> None:
+    """tpu-inference 0.27.0's platform raises for an MLA model unless NEW_MODEL_DESIGN=1 and DP attention are set
+    (tpu_inference/platforms/tpu_platform.py lines 276-283); the serving stack sets neither."""
     assert fit(deepseek, V5E_2X4, VLLM).problem == (
-        "multi-head latent attention (kv_lora_rank) on TPU is not modelled by hfkit fit"
+        "multi-head latent attention (kv_lora_rank) on TPU needs NEW_MODEL_DESIGN=1 and DP attention in "
+        "tpu-inference 0.27.0, which the kit does not set"
     )
 
 
 def test_float32_checkpoint_is_served_in_16_bits() -> None:
-    """TinyLlama/TinyLlama_v1.1 is stored in float32: 1,100,048,384 x 4 B = 4,400,193,536 B. vLLM 0.11.0 downcasts
-    float32 to bfloat16 (first supported dtype on compute capability >= 8.0), TGI 3.3.6 serves llama in float16,
-    tpu-inference in bfloat16: 2,200,096,768 B of weights everywhere, and a 2-byte KV cache.
+    """TinyLlama/TinyLlama_v1.1 is stored in float32: 1,100,048,384 x 4 B = 4,400,193,536 B. vLLM 0.26.0 and 0.27.0
+    downcast float32 to bfloat16 (first supported dtype on compute capability >= 8.0, and on TPU), TGI 3.3.7 serves
+    llama in float16: 2,200,096,768 B of weights everywhere, and a 2-byte KV cache.
     One L4, 400 sequences: budget 21.6e9 - 2,200,096,768 - activation (2,048 x 2 x 31,232 = 127,926,272 + 256 x
     32,000 x 16 = 131,072,000) - 268,435,456 - 480,000,000 = 18,392,469,504; KV 22 x 2 x 4 x 64 x 2 B = 22,528 B
     per token: 400 x 22,528 x L <= budget -> L <= 2,041 -> 2,032 (as stored, float32, it would be half)."""
@@ -222,7 +257,7 @@ def test_awq_checkpoint_is_held_as_stored() -> None:
 
 
 def test_tgi_fp8_kv_cache_from_a_compressed_tensors_scheme() -> None:
-    """TGI 3.3.6 picks float8_e4m3 for the KV cache when a compressed-tensors checkpoint declares an 8-bit float
+    """TGI 3.3.7 picks float8_e4m3 for the KV cache when a compressed-tensors checkpoint declares an 8-bit float
     kv_cache_scheme (CUDA, FlashInfer); vLLM's `auto` stays on the model dtype."""
     config = read_text_config(
         {
@@ -250,7 +285,7 @@ def test_tgi_fp8_kv_cache_from_a_compressed_tensors_scheme() -> None:
         (
             {**QWEN2_5_7B, "use_sliding_window": True},
             "config.json: use_sliding_window is true; qwen2 sliding-window attention is not modelled by hfkit fit "
-            "(vLLM 0.11 supports it only on every layer); allowed: use_sliding_window false",
+            "(vLLM 0.26 supports it only on every layer); allowed: use_sliding_window false",
         ),
         (
             {**LLAMA_3_1_8B, "num_hidden_layers": 2, "layer_types": ["full_attention", "linear_attention"]},

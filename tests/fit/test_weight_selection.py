@@ -1,9 +1,10 @@
 """One rule for which weight files a server loads, shared by `hfkit stage`'s default selection and `hfkit fit`.
 
 File lists are the public repos' top-level trees (the Hub's file listing of each repo's main branch). Expected
-selections follow the engines' loaders (sources in scripts/stage/selection.py): vLLM 0.11.0 globs the top-level
-`*.safetensors` and keeps those `model.safetensors.index.json` names; tpu-inference 0.11.1 and TGI 3.3.6 take the
-top-level `*.safetensors` without an index, so a consolidated copy must not be staged."""
+selections follow the engines' loaders (sources in scripts/stage/selection.py): vLLM 0.26.0's Run:ai streamer (GPU),
+tpu-inference 0.27.0's JAX models and TGI 3.3.7 take every top-level `*.safetensors` without an index, and vLLM
+0.27.0's default loader (TPU, vLLM's model code) switches to Mistral's consolidated format when a
+`consolidated*.safetensors` is present, so a consolidated copy must not be staged."""
 
 from __future__ import annotations
 
