@@ -113,7 +113,7 @@ def test_vllm_on_gpu_streams_weights_from_gcs_without_a_cache(serving: dict[str,
         f"--model={path}",
         "--served-model-name=llama-3-1-8b",
         "--tensor-parallel-size=1",
-        "--max-model-len=42256",
+        "--max-model-len=30304",
         "--gpu-memory-utilization=0.9",
         "--load-format=runai_streamer",
         '--model-loader-extra-config={"distributed":true}',
@@ -347,3 +347,34 @@ def test_image_override_replaces_the_catalog_image() -> None:
         "llama-3-1-70b": TGI_IMAGE_GPU,
         "custom-metrics-stackdriver-adapter": "gcr.io/gke-release/custom-metrics-stackdriver-adapter:v0.16.9-gke.0",
     }
+
+
+#: The published config.json of each model the serving test config deploys (tests/fit/models.py builds their
+#: safetensors headers with the checkpoints' real tensor names and shapes).
+PUBLISHED = {
+    "meta-llama/Llama-3.1-8B-Instruct": "LLAMA_3_1_8B",
+    "google/gemma-2-27b-it": "GEMMA_2_27B",
+    "meta-llama/Llama-3.1-70B-Instruct": "LLAMA_3_1_70B",
+}
+
+
+@pytest.mark.parametrize("index", range(len(CONFIG["deployments"])))
+def test_each_deployment_serves_a_context_its_engine_accepts(index: int) -> None:
+    """Issue 11, item 2: the context the serving stack passes (`--max-model-len`, `--max-total-tokens`) is one the
+    engine starts with after its start-up reservations: at most what `hfkit fit` allows on that pool
+    (`serving_max_model_len`, the number `hfkit serve` writes; tests/fit derive it by hand from the engines' source).
+    Llama-3.1-8B on one L4 is exactly what serve writes: 30,304 tokens (tests/fit/test_fit_arithmetic.py), not the
+    42,256 of the whole KV budget, which left vLLM no room for its profile run and failed at start-up."""
+    from modules.catalog.engines import ENGINES
+    from modules.fit.memory import pool_shape, serving_max_model_len
+    from modules.fit.profile import profile_model
+    from tests.fit import models
+
+    deployment = CONFIG["deployments"][index]
+    published = getattr(models, PUBLISHED[deployment["model"]])
+    profile = profile_model(published, models.decoder_headers(published))
+    env = parse_environment(CONFIG)
+    allowed = serving_max_model_len(profile, pool_shape(env.pool(deployment["pool"])), ENGINES[deployment["engine"]])
+    assert 0 < deployment["max_model_len"] <= allowed
+    if deployment["name"] == "llama-3-1-8b":
+        assert deployment["max_model_len"] == allowed == 30_304
