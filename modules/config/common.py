@@ -40,7 +40,16 @@ ProjectId = Annotated[
     ),
 ]
 Region = Annotated[str, _matching(r"[a-z]+-[a-z]+[0-9]+", "region; allowed: a region such as us-central1")]
-Zone = Annotated[str, _matching(r"[a-z]+-[a-z]+[0-9]+-[a-z]", "zone; allowed: a zone such as us-central1-a")]
+#: `<region>-<letter>`, or an AI zone `<region>-ai<digit><letter>` (us-central1-ai1a, us-south1-ai1b, europe-west4-ai1a:
+#: GKE zones for TPU7x and v6e named by TPU_REGIONS_ZONES and GPU_ZONES_PAGE in modules/catalog/sources.py). The zone
+#: catalog does not list AI zones, so a pool there also needs allow_unlisted_zone (and its warning).
+Zone = Annotated[
+    str,
+    _matching(
+        r"[a-z]+-[a-z]+[0-9]+-([a-z]|ai[0-9][a-z])",
+        "zone; allowed: a zone such as us-central1-a, or an AI zone such as us-central1-ai1a",
+    ),
+]
 IamMember = Annotated[
     str,
     _matching(
