@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
@@ -41,8 +41,17 @@ def check_bucket_name(name: str, max_length: int = MAX_BUCKET_NAME) -> str:
     return name
 
 
-BucketName = Annotated[str, AfterValidator(check_bucket_name)]
-DerivingBucketName = Annotated[str, AfterValidator(lambda name: check_bucket_name(name, MAX_DERIVING_BUCKET_NAME))]
+def _bucket_schema(max_length: int) -> Any:
+    """The name rules JSON Schema can state, for editors (the 'goog'/'google' reservation stays in the validator)."""
+    return Field(json_schema_extra={"pattern": f"^{_BUCKET.pattern}$", "minLength": 3, "maxLength": max_length})
+
+
+BucketName = Annotated[str, AfterValidator(check_bucket_name), _bucket_schema(MAX_BUCKET_NAME)]
+DerivingBucketName = Annotated[
+    str,
+    AfterValidator(lambda name: check_bucket_name(name, MAX_DERIVING_BUCKET_NAME)),
+    _bucket_schema(MAX_DERIVING_BUCKET_NAME),
+]
 """A bucket the kit derives other bucket names from (the weights bucket, the bootstrap's state bucket)."""
 
 
@@ -59,7 +68,13 @@ def check_bucket_location(value: str) -> str:
     )
 
 
-BucketLocation = Annotated[str, AfterValidator(check_bucket_location)]
+_LOCATIONS = [*ALL_REGIONS, *MULTI_REGIONS, *DUAL_REGIONS]
+BucketLocation = Annotated[
+    str,
+    AfterValidator(check_bucket_location),
+    # GCS takes any case; the schema lists each name in lower and upper case.
+    Field(json_schema_extra={"enum": sorted({*(n.lower() for n in _LOCATIONS), *(n.upper() for n in _LOCATIONS)})}),
+]
 _KMS_KEY = re.compile(r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/keyRings/[^/]+/cryptoKeys/[^/]+")
 
 KmsKey = Annotated[
