@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 
 import click
 
@@ -12,15 +13,19 @@ from modules.config import ConfigError, Environment, config_path, load_environme
 CONFIG_OPTION_HELP = "Environment file (default: $HFKIT_CONFIG, else hfkit.yaml at the repo root)."
 
 
+def config_error_block(source: str, errors: Sequence[str]) -> list[str]:
+    """How every command reports an invalid environment file on stderr: a header, then one line per problem."""
+    return [f"{source}: {len(errors)} error(s)", *(f"  error: {line}" for line in errors)]
+
+
 def load_or_exit(config: str | None, exit_code: int = 1) -> Environment:
     """Load the environment; on errors print each one on its own line to stderr and exit `exit_code` (commands whose
     exit 1 means something else, like `hfkit serve`'s "does not fit", pass their own)."""
     try:
         env = load_environment(config)
     except ConfigError as exc:
-        click.echo(f"{exc.source}: {len(exc.errors)} error(s)", err=True)
-        for line in exc.errors:
-            click.echo(f"  error: {line}", err=True)
+        for line in config_error_block(exc.source, exc.errors):
+            click.echo(line, err=True)
         sys.exit(exit_code)
     for line in env.warnings():
         click.echo(f"  warning: {line}", err=True)

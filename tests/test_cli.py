@@ -54,7 +54,7 @@ def test_validate_prints_every_error_and_warnings(tmp_path: Path) -> None:
         "  error: project: 'x' is not a valid project ID; allowed: 6-30 lowercase letters, digits and hyphens, "
         "starting with a letter",
         "  error: gpu_pools[0].spot: true conflicts with reservation 'r'; allowed: spot or a reservation, not both",
-        "  error: weights_bucket.name: 'Weights' is not a valid bucket name; allowed: 3-63 lowercase letters, digits, "
+        "  error: weights_bucket.name: 'Weights' is not a valid bucket name; allowed: 3-51 lowercase letters, digits, "
         "- and _, starting and ending with a letter or digit",
     ]
 

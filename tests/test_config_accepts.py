@@ -165,6 +165,26 @@ def test_bucket_locations_and_cmek_keys_in_the_same_location(location: str | Non
     assert accepted(config(weights_bucket=bucket)).weights_bucket.kms_key.endswith("/cryptoKeys/weights")
 
 
+@pytest.mark.parametrize("location", ["asia-southeast3", "EUROPE-NORTH2", "africa-south1", "eur8", "Asia"])
+def test_a_bucket_may_live_in_any_region_google_has(location: str) -> None:
+    """Regions outside the kit's zone catalog are fine for the bucket: CYC_REGIONS (the 2026-01-09 export of `gcloud
+    compute regions list`) lists asia-southeast3, europe-north2 and africa-south1; GCS ignores case."""
+    assert accepted(config(weights_bucket={"location": location})).weights_bucket.location == location
+
+
+def test_ai_zones_are_valid_names_opted_into_with_a_warning() -> None:
+    """us-central1-ai1a: Google's TPU page lists TPU7x there (TPU_REGIONS_ZONES); the zone catalog does not."""
+    pool = gpu(zones=["us-central1-ai1a"], allow_unlisted_zone=True)
+    env = accepted(config(gpu_pools=[pool]))
+    assert env.gpu_pools[0].zones == ["us-central1-ai1a"]
+    assert env.warnings()[0] == (
+        "gpu_pools[0].zones: 'us-central1-ai1a' is not in the kit's list of zones offering nvidia-l4; accepted "
+        "because allow_unlisted_zone is true: check availability before deploying"
+    )
+    cluster = accepted(config(zones=["us-central1-a", "us-central1-ai1a"], allow_unlisted_region=True))
+    assert cluster.warnings()[0].startswith("region: 'us-central1' (zones ['us-central1-a', 'us-central1-ai1a'])")
+
+
 def test_long_cluster_names_derive_a_valid_node_account() -> None:
     """Service account IDs: 6-30 characters, ending with a letter or digit. 'hfkit-ml-platform-production' (28
     characters) + '-nodes' = 34, cut to 30 = 'hfkit-ml-platform-production-n'; a 29-character name would end the cut

@@ -162,7 +162,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "bucket_upper": (
         config(weights_bucket={"name": "My_Bucket"}),
-        "weights_bucket.name: 'My_Bucket' is not a valid bucket name; allowed: 3-63 lowercase letters, digits, - and _, starting and ending with a letter or digit",
+        "weights_bucket.name: 'My_Bucket' is not a valid bucket name; allowed: 3-51 lowercase letters, digits, - and _, starting and ending with a letter or digit",
     ),
     "bucket_google": (
         config(weights_bucket={"name": "google-weights"}),
@@ -170,11 +170,11 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "bucket_dots": (
         config(weights_bucket={"name": "weights.example.com"}),
-        "weights_bucket.name: 'weights.example.com' is not allowed: dotted bucket names need domain verification; allowed: 3-63 lowercase letters, digits, - and _",
+        "weights_bucket.name: 'weights.example.com' is not allowed: dotted bucket names need domain verification; allowed: 3-51 lowercase letters, digits, - and _",
     ),
     "bucket_short": (
         config(weights_bucket={"name": "ab"}),
-        "weights_bucket.name: 'ab' is not a valid bucket name; allowed: 3-63 lowercase letters, digits, - and _, starting and ending with a letter or digit",
+        "weights_bucket.name: 'ab' is not a valid bucket name; allowed: 3-51 lowercase letters, digits, - and _, starting and ending with a letter or digit",
     ),
     "bucket_long": (
         config(weights_bucket={"name": "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}),
@@ -310,7 +310,25 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "region_unknown": (
         config(region="us-centrl1", zones=["us-centrl1-a"]),
-        "region: 'us-centrl1' is not a region the kit knows; allowed: us-central1, us-east1, us-east4, us-east5, us-south1, us-west1, us-west4, europe-west4 (or allow_unlisted_region: true after checking the name)",
+        "region: 'us-centrl1' is not a region the kit knows; allowed: us-central1, us-east1, us-east4, us-east5, us-south1, us-west1, us-west4, europe-west4 (or allow_unlisted_region: true after checking the name); did you mean us-central1?",
+    ),
+    # The opt-out takes any region of `gcloud compute regions list` (43 on 2026-01-09), never a name Google lacks.
+    "region_unlisted_but_nonexistent": (
+        config(region="us-centrl1", zones=["us-centrl1-a"], allow_unlisted_region=True),
+        "region: 'us-centrl1' is not a Google Cloud region, so allow_unlisted_region cannot take it; allowed: one of the 43 regions of `gcloud compute regions list` (modules/catalog/locations.py); did you mean us-central1?",
+    ),
+    "region_unlisted_far_off": (
+        config(region="mars-north1", zones=["mars-north1-a"], allow_unlisted_region=True),
+        "region: 'mars-north1' is not a Google Cloud region, so allow_unlisted_region cannot take it; allowed: one of the 43 regions of `gcloud compute regions list` (modules/catalog/locations.py)",
+    ),
+    "zone_syntax": (
+        config(zones=["us-central1-ai1"]),
+        "zones[0]: 'us-central1-ai1' is not a valid zone; allowed: a zone such as us-central1-a, or an AI zone such as us-central1-ai1a",
+    ),
+    # AI zones are valid names but not in the zone catalog: a pool there needs allow_unlisted_zone.
+    "ai_zone_unlisted": (
+        config(gpu_pools=[gpu(zones=["us-central1-ai1a"])]),
+        "gpu_pools[0].zones: 'us-central1-ai1a' does not offer nvidia-l4 (g2-standard-8) in the kit's zone catalog; allowed: us-central1-a, us-central1-b, us-central1-c (or allow_unlisted_zone: true after checking availability)",
     ),
     "zone_unknown": (
         config(zones=["us-central1-d"]),
@@ -398,7 +416,28 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "bucket_location": (
         config(weights_bucket={"location": "US-CENTRAL"}),
-        "weights_bucket.location: 'US-CENTRAL' is not a Cloud Storage location; allowed: a region such as us-central1, a multi-region (US, EU, ASIA) or a predefined dual-region (ASIA1, EUR4, EUR5, EUR7, EUR8, NAM4)",
+        "weights_bucket.location: 'US-CENTRAL' is not a Cloud Storage location; allowed: a Google Cloud region such as us-central1 (`gcloud compute regions list`), a multi-region (US, EU, ASIA) or a predefined dual-region (ASIA1, EUR4, EUR5, EUR7, EUR8, NAM4); did you mean us-central1?",
+    ),
+    # Region-shaped but no such region (the 43 of `gcloud compute regions list`, 2026-01-09).
+    "bucket_location_misspelled": (
+        config(weights_bucket={"location": "us-centrl1"}),
+        "weights_bucket.location: 'us-centrl1' is not a Cloud Storage location; allowed: a Google Cloud region such as us-central1 (`gcloud compute regions list`), a multi-region (US, EU, ASIA) or a predefined dual-region (ASIA1, EUR4, EUR5, EUR7, EUR8, NAM4); did you mean us-central1?",
+    ),
+    "bucket_location_no_such_dual_region": (
+        config(weights_bucket={"location": "NAM5"}),
+        "weights_bucket.location: 'NAM5' is not a Cloud Storage location; allowed: a Google Cloud region such as us-central1 (`gcloud compute regions list`), a multi-region (US, EU, ASIA) or a predefined dual-region (ASIA1, EUR4, EUR5, EUR7, EUR8, NAM4); did you mean NAM4?",
+    ),
+    "bucket_location_zone": (
+        config(weights_bucket={"location": "us-central1-a"}),
+        "weights_bucket.location: 'us-central1-a' is not a Cloud Storage location; allowed: a Google Cloud region such as us-central1 (`gcloud compute regions list`), a multi-region (US, EU, ASIA) or a predefined dual-region (ASIA1, EUR4, EUR5, EUR7, EUR8, NAM4); did you mean us-central1?",
+    ),
+    "state_bucket_name": (
+        config(backend=GCS_BACKEND, ci={"github_repository": "octo-org/ml-infra", "state_bucket": "State"}),
+        "ci.state_bucket: 'State' is not a valid bucket name; allowed: 3-51 lowercase letters, digits, - and _, starting and ending with a letter or digit",
+    ),
+    "backend_bucket_name": (
+        config(backend={"type": "gcs", "bucket": "State"}),
+        "backend.gcs.bucket: 'State' is not a valid bucket name; allowed: 3-63 lowercase letters, digits, - and _, starting and ending with a letter or digit",
     ),
     "kms_region": (
         config(weights_bucket={"kms_key": KEY.format(location="us-west4")}),

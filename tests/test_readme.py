@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing
 
 import click
@@ -55,3 +56,54 @@ def test_every_config_key_is_in_the_readme_reference() -> None:
 def test_every_cli_command_is_in_the_readme() -> None:
     for name in main.list_commands(click.Context(main)):
         assert f"`hfkit {name}" in README, name
+
+
+def reference_row(key: str) -> str:
+    return next(line for line in README.splitlines() if line.startswith(f"| {key} |"))
+
+
+def test_the_serve_row_lists_every_exit_code_serve_uses() -> None:
+    """`hfkit serve` exits with every FitError subclass's code (scripts/fit/errors.py: check_fit raises them all) and
+    1 when `--deploy` fails; the row names each, and the deploy failure."""
+    from scripts.fit import errors
+
+    codes = {0, 1} | {
+        cls.exit_code for cls in vars(errors).values() if isinstance(cls, type) and issubclass(cls, errors.FitError)
+    }
+    assert codes == {0, 1, 2, 3, 4, 5}
+    row = next(line for line in README.splitlines() if line.startswith("| `hfkit serve MODEL"))
+    exits = row[row.index("Exit 0") :]
+    assert all(f", {code} " in exits or exits.startswith(f"Exit {code} ") for code in codes), exits
+    assert "`--deploy` failed" in exits
+
+
+def test_enable_apis_step_names_every_api_the_stacks_call() -> None:
+    """Each API and the resource that needs it: container (cluster, pools), compute (VPC, subnet, router, NAT,
+    firewall), secretmanager (HF token secret), storage (buckets), iam (service accounts), iamcredentials (Workload
+    Identity impersonation: the GKE metadata server mints the Google account's token through the IAM Credentials API,
+    google/kctf#194), monitoring (PodMonitoring / Managed Prometheus and the Custom Metrics Stackdriver Adapter,
+    which reads Cloud Monitoring), cloudkms (CMEK grants)."""
+    step = README[README.index("3. Enable the APIs once:") : README.index("4. Authenticate")]
+    enabled = set(re.findall(r"([a-z]+)\.googleapis\.com", step.split("--project")[0]))
+    assert enabled == {"container", "compute", "secretmanager", "storage", "iam", "iamcredentials", "monitoring",
+                       "cloudkms"}  # fmt: skip
+    sources = "".join(p.read_text() for p in (REPO / "modules").glob("*.py"))
+    assert "monitoring.googleapis.com/v1" in sources and "iam.gke.io/gcp-service-account" in sources
+
+
+def test_bucket_name_limits_are_the_enforced_ones() -> None:
+    from modules.config.storage import MAX_DERIVING_BUCKET_NAME
+
+    assert MAX_DERIVING_BUCKET_NAME == 51  # 63 - len("-access-logs")
+    assert "3-51 lowercase letters" in reference_row("`weights_bucket.name`")
+    assert "3-51 characters" in reference_row("`ci.state_bucket`")
+    assert "at most 51 characters" in reference_row("`backend.bucket`")
+
+
+def test_dws_autoscaling_bounds_are_documented_as_totals() -> None:
+    """modules/node_pool.py writes total_min/max_node_count for flex-start and queued provisioning."""
+    source = (REPO / "modules" / "node_pool.py").read_text()
+    row = reference_row("*pool* `.autoscaling`")
+    for key in ("total_min_node_count", "total_max_node_count"):
+        assert f'"{key}"' in source and f"`{key}`" in row
+    assert "totals across the pool's zones" in row

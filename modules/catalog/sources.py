@@ -48,6 +48,31 @@ CYC_ZONES = Source(
     "zones of the catalog regions: us-central1-a/b/c/f, us-east1-b/c/d, us-east4-a/b/c, us-east5-a/b/c, "
     "us-south1-a/b/c, us-west1-a/b/c, us-west4-a/b/c, europe-west4-a/b/c, all UP",
 )
+CYC_REGIONS = Source(
+    "github.com/Cyclenerd/google-cloud-pricing-cost-calculator tools/regions.csv @dac31281 (file last changed "
+    "4707d14, 2026-01-09): an export of `gcloud compute regions list` (tools/regions.sh: NAME;STATUS;TURNDOWN_DATE)",
+    "the 43 Compute Engine regions, all UP, none with a turndown date: africa-south1, asia-east1/2, "
+    "asia-northeast1/2/3, asia-south1/2, asia-southeast1/2/3, australia-southeast1/2, europe-central2, "
+    "europe-north1/2, europe-southwest1, europe-west1/2/3/4/6/8/9/10/12, me-central1/2, me-west1, "
+    "northamerica-northeast1/2, northamerica-south1, southamerica-east1, southamerica-west1, us-central1, "
+    "us-east1/4/5, us-south1, us-west1/2/3/4. The parts read of other Google region tables (App Lifecycle "
+    "Manager's docs.cloud.google.com/saas-runtime/docs/locations, Cloud Storage's locations page, ko copy) name no "
+    "region outside it",
+)
+GCS_LOCATIONS = Source(
+    "https://cloud.google.com/storage/docs/locations (docs and pages corpus copies, en/ko/zh-TW, the newest 'Last "
+    "updated 2025-07-31'; every copy read is cut off before the predefined dual-region table, which "
+    "GCS_DUAL_REGIONS supplies)",
+    "a bucket location is a region, a dual-region (predefined, or configurable: a pair of regions given as custom "
+    "placement, which the kit does not offer) or a multi-region (US, EU, ASIA); zonal locations exist only for "
+    "Rapid buckets (not offered by the kit)",
+)
+GCS_DUAL_REGIONS = Source(
+    "github.com/superdango/cloud-carbon-exporter internal/carbon, the GCP intensity map (read_file id 26093564951; "
+    "its comments cite storage/docs/locations#predefined and #location-mr)",
+    "the predefined dual-regions asia1, eur4, eur5, eur7, eur8, nam4 and the multi-regions asia, eu, us (GCS takes "
+    "any case; the API returns them upper-case). The region pairs it gives are not used by the kit",
+)
 CYC_ACCELERATOR_REGIONS = Source(
     "github.com/Cyclenerd/google-cloud-pricing-cost-calculator tools/acceleratortyperegion.csv @dac31281 (file last "
     "changed 1c13e28, 2026-08-10): `gcloud compute accelerator-types list` per zone with the zone suffix cut off "

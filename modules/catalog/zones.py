@@ -16,7 +16,8 @@ How the data is built (every source in `modules/catalog/sources.py`, read 2026-1
   zone-level source lists it (the 2026 export has it in us-central1 and europe-west4 only); nvidia-rtx-pro-6000 (G4)
   in us-east5, us-south1 and us-west4, listed by the export but by no zone-level source read; single-tenant TPU zones
   (an older TPU page marks v5e us-east5-a/b/c and v6e us-east4-a/b, us-east5-c, us-west1-c so); AI zones
-  (us-central1-ai1a, us-south1-ai1b, europe-west4-ai1a: the config's zone syntax takes `<region>-<letter>` only).
+  (us-central1-ai1a, us-south1-ai1b, europe-west4-ai1a: the config takes their `<region>-ai<digit><letter>` syntax,
+  but no source read says which of them a GKE node pool may use or what each offers beyond the listing).
 - TPU v6e (`tpu-v6e-slice`, ct6e-standard-*) and TPU7x (`tpu7x`, tpu7x-standard-*) zones are data here for the TPU
   catalog to use; their labels are GKE's `cloud.google.com/gke-tpu-accelerator` values.
 """

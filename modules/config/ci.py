@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import Field
 
 from modules.config.common import Model, ServiceAccountId, _matching
-from modules.config.storage import BucketName
+from modules.config.storage import DerivingBucketName
 
 GithubRepository = Annotated[
     str,
@@ -40,7 +40,7 @@ class Ci(Model):
     environment: GithubEnvironment = Field(
         default="production", description="GitHub deployment environment whose jobs may apply (protect it)."
     )
-    state_bucket: BucketName | None = Field(
+    state_bucket: DerivingBucketName | None = Field(
         default=None, description="Terraform state bucket the bootstrap stack creates; default: backend.bucket."
     )
     pool_id: PoolId = "hfkit-github"

@@ -59,8 +59,11 @@ def _authorized(value: str) -> str:
     return value
 
 
-Cidr = Annotated[str, AfterValidator(_authorized)]
-NodeRange = Annotated[str, AfterValidator(_node_range)]
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+#: The canonical `a.b.c.d/n` text for editors (JSON Schema cannot say "host bits zero"; the validators do).
+CIDR_SCHEMA = Field(json_schema_extra={"pattern": rf"^({_OCTET}\.){{3}}{_OCTET}/(3[0-2]|[12]?[0-9])$"})
+Cidr = Annotated[str, AfterValidator(_authorized), CIDR_SCHEMA]
+NodeRange = Annotated[str, AfterValidator(_node_range), CIDR_SCHEMA]
 #: Compute Engine names are RFC 1035 labels of at most 63 characters; the longest name derived from the network's
 #: is `<name>-deny-all-ingress` (17 more), so the network name itself may have 46.
 NetworkName = Annotated[

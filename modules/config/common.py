@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from modules.catalog.locations import ALL_REGIONS
 
 
 class Model(BaseModel):
@@ -39,8 +41,21 @@ ProjectId = Annotated[
         "project ID; allowed: 6-30 lowercase letters, digits and hyphens, starting with a letter",
     ),
 ]
-Region = Annotated[str, _matching(r"[a-z]+-[a-z]+[0-9]+", "region; allowed: a region such as us-central1")]
-Zone = Annotated[str, _matching(r"[a-z]+-[a-z]+[0-9]+-[a-z]", "zone; allowed: a zone such as us-central1-a")]
+Region = Annotated[
+    str,
+    _matching(r"[a-z]+-[a-z]+[0-9]+", "region; allowed: a region such as us-central1"),
+    # For editors: every region Google has (the environment narrows it to the zone catalog's, with a clearer message).
+    Field(json_schema_extra={"enum": list(ALL_REGIONS)}),
+]
+#: `<region>-<letter>`, or an AI zone `<region>-ai<digit><letter>` (us-central1-ai1a, us-south1-ai1b, europe-west4-ai1a:
+#: GKE zones for TPU7x and v6e named by TPU_REGIONS_ZONES and GPU_ZONES_PAGE in modules/catalog/sources.py). The zone
+#: catalog does not list AI zones, so a pool there also needs allow_unlisted_zone (and its warning).
+_ZONE = r"[a-z]+-[a-z]+[0-9]+-([a-z]|ai[0-9][a-z])"
+Zone = Annotated[
+    str,
+    _matching(_ZONE, "zone; allowed: a zone such as us-central1-a, or an AI zone such as us-central1-ai1a"),
+    Field(json_schema_extra={"pattern": f"^{_ZONE}$"}),
+]
 IamMember = Annotated[
     str,
     _matching(

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from modules.catalog.locations import ALL_REGIONS, did_you_mean, is_region
 from modules.catalog.machines import MACHINE_VCPUS_MEMORY_GB
 from modules.catalog.zones import REGIONS, ZONES, zones_offering
 from modules.config.ci import Ci
@@ -91,7 +92,15 @@ class Environment(Model):
             raise FieldError(
                 "region",
                 f"{self.region!r} is not a region the kit knows; allowed: {', '.join(REGIONS)} "
-                "(or allow_unlisted_region: true after checking the name)",
+                f"(or allow_unlisted_region: true after checking the name){did_you_mean(self.region, ALL_REGIONS)}",
+            )
+        if known is None and not is_region(self.region):
+            # The opt-out covers regions the kit has no availability data for, never a name Google does not have.
+            raise FieldError(
+                "region",
+                f"{self.region!r} is not a Google Cloud region, so allow_unlisted_region cannot take it; allowed: one "
+                f"of the {len(ALL_REGIONS)} regions of `gcloud compute regions list` (modules/catalog/locations.py)"
+                f"{did_you_mean(self.region, ALL_REGIONS)}",
             )
         for index, zone in enumerate(self.zones):
             if not zone.startswith(f"{self.region}-"):

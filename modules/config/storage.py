@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, model_validator
 
+from modules.catalog.locations import ALL_REGIONS, DUAL_REGIONS, MULTI_REGIONS, did_you_mean, is_bucket_location
 from modules.config.common import Model
 from modules.config.errors import FieldError
 
@@ -15,20 +16,22 @@ ACCESS_LOG_SUFFIX = "-access-logs"
 #: The TPU compile-cache bucket's name is the weights bucket's plus this (modules/compile_cache_bucket.py).
 COMPILE_CACHE_SUFFIX = "-xla-cache"
 MAX_BUCKET_NAME = 63
+#: A bucket the kit derives others from (weights: `-access-logs`, `-xla-cache`; the bootstrap's state bucket:
+#: `-access-logs`) must leave room for the longest suffix within GCS's 63: 51 characters.
+MAX_DERIVING_BUCKET_NAME = MAX_BUCKET_NAME - max(len(ACCESS_LOG_SUFFIX), len(COMPILE_CACHE_SUFFIX))
 
 
-def check_bucket_name(name: str) -> str:
+def check_bucket_name(name: str, max_length: int = MAX_BUCKET_NAME) -> str:
     """The subset of GCS bucket naming rules the kit accepts. Dotted (domain-named) buckets need a domain
-    verification Terraform cannot do, so they are refused, which also rules out IP-address-like names."""
+    verification Terraform cannot do, so they are refused, which also rules out IP-address-like names. `max_length`
+    is what the message states: 51 for buckets the kit derives names from (the environment refuses a longer one
+    with the derived name), 63 otherwise."""
+    chars = f"3-{max_length} lowercase letters, digits, - and _"
     if "." in name:
-        raise ValueError(
-            f"{name!r} is not allowed: dotted bucket names need domain verification; "
-            "allowed: 3-63 lowercase letters, digits, - and _"
-        )
+        raise ValueError(f"{name!r} is not allowed: dotted bucket names need domain verification; allowed: {chars}")
     if not _BUCKET.fullmatch(name):
         raise ValueError(
-            f"{name!r} is not a valid bucket name; allowed: 3-63 lowercase letters, digits, - and _, "
-            "starting and ending with a letter or digit"
+            f"{name!r} is not a valid bucket name; allowed: {chars}, starting and ending with a letter or digit"
         )
     if name.startswith("goog") or "google" in name or "g00gle" in name:
         raise ValueError(
@@ -38,25 +41,40 @@ def check_bucket_name(name: str) -> str:
     return name
 
 
-BucketName = Annotated[str, AfterValidator(check_bucket_name)]
+def _bucket_schema(max_length: int) -> Any:
+    """The name rules JSON Schema can state, for editors (the 'goog'/'google' reservation stays in the validator)."""
+    return Field(json_schema_extra={"pattern": f"^{_BUCKET.pattern}$", "minLength": 3, "maxLength": max_length})
 
-#: Cloud Storage locations (https://cloud.google.com/storage/docs/locations): the multi-regions, the predefined
-#: dual-regions, or a region. Case does not matter to GCS; the kit writes them upper-case like the API returns them.
-MULTI_REGIONS: tuple[str, ...] = ("US", "EU", "ASIA")
-DUAL_REGIONS: tuple[str, ...] = ("ASIA1", "EUR4", "EUR5", "EUR7", "EUR8", "NAM4")
-_REGION = re.compile(r"[a-z]+-[a-z]+[0-9]+")
+
+BucketName = Annotated[str, AfterValidator(check_bucket_name), _bucket_schema(MAX_BUCKET_NAME)]
+DerivingBucketName = Annotated[
+    str,
+    AfterValidator(lambda name: check_bucket_name(name, MAX_DERIVING_BUCKET_NAME)),
+    _bucket_schema(MAX_DERIVING_BUCKET_NAME),
+]
+"""A bucket the kit derives other bucket names from (the weights bucket, the bootstrap's state bucket)."""
 
 
 def check_bucket_location(value: str) -> str:
-    if value.upper() in MULTI_REGIONS + DUAL_REGIONS or _REGION.fullmatch(value.lower()):
+    """A region that exists (modules/catalog/locations.py), a multi-region or a predefined dual-region; GCS takes
+    any case. A misspelled region would only fail at `apply`, so it is refused here, with the closest name."""
+    if is_bucket_location(value):
         return value
+    hint = did_you_mean(value.lower(), ALL_REGIONS) or did_you_mean(value.upper(), MULTI_REGIONS + DUAL_REGIONS)
     raise ValueError(
-        f"{value!r} is not a Cloud Storage location; allowed: a region such as us-central1, a multi-region "
-        f"({', '.join(MULTI_REGIONS)}) or a predefined dual-region ({', '.join(DUAL_REGIONS)})"
+        f"{value!r} is not a Cloud Storage location; allowed: a Google Cloud region such as us-central1 "
+        f"(`gcloud compute regions list`), a multi-region ({', '.join(MULTI_REGIONS)}) or a predefined dual-region "
+        f"({', '.join(DUAL_REGIONS)}){hint}"
     )
 
 
-BucketLocation = Annotated[str, AfterValidator(check_bucket_location)]
+_LOCATIONS = [*ALL_REGIONS, *MULTI_REGIONS, *DUAL_REGIONS]
+BucketLocation = Annotated[
+    str,
+    AfterValidator(check_bucket_location),
+    # GCS takes any case; the schema lists each name in lower and upper case.
+    Field(json_schema_extra={"enum": sorted({*(n.lower() for n in _LOCATIONS), *(n.upper() for n in _LOCATIONS)})}),
+]
 _KMS_KEY = re.compile(r"projects/(?P<project>[^/]+)/locations/(?P<location>[^/]+)/keyRings/[^/]+/cryptoKeys/[^/]+")
 
 KmsKey = Annotated[
@@ -71,7 +89,7 @@ KmsKey = Annotated[
 class WeightsBucket(Model):
     """Where `hfkit stage` puts weights and serving reads them (immutable commit prefixes)."""
 
-    name: BucketName
+    name: DerivingBucketName
     location: BucketLocation | None = Field(
         default=None,
         description="Region, multi-region (US, EU, ASIA) or dual-region; default: the environment's region.",

@@ -17,7 +17,7 @@ from google.api_core.exceptions import GoogleAPICallError
 from modules.catalog.engines import ENGINES
 from modules.config import ConfigError, Environment
 from modules.fit.memory import Fit, PoolShape, fit, pool_shape, smallest_fitting_shape
-from scripts.config_commands import CONFIG_OPTION_HELP
+from scripts.config_commands import CONFIG_OPTION_HELP, config_error_block
 from scripts.fit.errors import EnvironmentFileError, FitError, NotStagedError
 from scripts.fit.source import StagedModel, StagedProfile
 from scripts.stage.errors import StageError
@@ -46,9 +46,7 @@ def load_environment_file(config: str | None) -> Environment:
     try:
         env = load_environment(config)
     except ConfigError as exc:
-        raise EnvironmentFileError(
-            f"{exc.source}: {len(exc.errors)} error(s): {'; '.join(exc.errors)}", tuple(exc.errors)
-        ) from None
+        raise EnvironmentFileError(exc.source, tuple(exc.errors)) from None
     for line in env.warnings():
         click.echo(f"  warning: {line}", err=True)
     return env
@@ -112,14 +110,17 @@ def check_fit(
 
 
 def fail(exc: FitError, as_json: bool, **context: Any) -> NoReturn:
-    """Report a failure on stderr (and as the one JSON document with --json) and exit with its code."""
-    click.echo(f"Error: {exc.message}", err=True)
-    for line in getattr(exc, "errors", ()):
-        click.echo(f"  error: {line}", err=True)
+    """Report a failure on stderr once (an invalid environment file as `hfkit validate` does: a header and one line
+    per problem) and, with --json, as the one JSON document on stdout; exit with its code."""
+    if isinstance(exc, EnvironmentFileError):
+        for line in config_error_block(exc.source, exc.errors):
+            click.echo(line, err=True)
+    else:
+        click.echo(f"Error: {exc.message}", err=True)
     if as_json:
         doc: dict[str, Any] = {"error": exc.message, "exit_code": exc.exit_code, **context}
-        if getattr(exc, "errors", ()):
-            doc["errors"] = list(exc.errors)  # type: ignore[attr-defined]
+        if isinstance(exc, EnvironmentFileError):
+            doc["errors"] = list(exc.errors)
         click.echo(json.dumps(doc, indent=2))
     sys.exit(exc.exit_code)
 

@@ -32,8 +32,9 @@ class EnvironmentFileError(FitError):
 
     exit_code = 4
 
-    def __init__(self, message: str, errors: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
+    def __init__(self, source: str, errors: tuple[str, ...]) -> None:
+        super().__init__(f"{source}: {len(errors)} error(s): {'; '.join(errors)}")
+        self.source = source
         self.errors = errors
 
 

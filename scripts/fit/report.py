@@ -77,6 +77,8 @@ def fit_lines(fit: Fit, pool: str, alternative: PoolShape | None) -> list[str]:
         if r.activation
         else "none (sized before compilation)"
     )
+    # Collective buffers are charged on GPUs only (MemoryFacts.tensor_parallel_bytes is 0 for tpu-inference).
+    collectives = " + collectives" if tp > 1 and fit.facts.tensor_parallel_bytes else ""
     rows = [
         ("usable", fit.usable_bytes, f"{util:.2f} x {shape.device_bytes:,} B"),
         ("weights", fit.weight_bytes, f"{held}, {tp}-way tensor parallel"),
@@ -86,7 +88,7 @@ def fit_lines(fit: Fit, pool: str, alternative: PoolShape | None) -> list[str]:
             if r.cuda_graphs
             else []
         ),
-        ("runtime", r.runtime, "outside the engine's accounting" + (" + collectives" if tp > 1 else "")),
+        ("runtime", r.runtime, "outside the engine's accounting" + collectives),
         ("safety margin", r.margin, f"{SAFETY_MARGIN:.0%} of device memory"),
         ("KV budget", fit.kv_budget_bytes, ""),
     ]

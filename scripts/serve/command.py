@@ -1,7 +1,7 @@
 """The `hfkit serve` click command: check, then pin a deployment in the environment file (and optionally deploy).
 
-Exit codes: 0 written (and deployed), 1 does not fit or deploy failed, 2 usage, 3 not staged, 4 invalid environment
-file (as `hfkit fit`)."""
+Exit codes: 0 written (and deployed), 1 does not fit or deploy failed (the file is already written then), 2 usage,
+3 not staged, 4 invalid environment file, 5 model cannot be sized (as `hfkit fit`)."""
 
 from __future__ import annotations
 
@@ -122,7 +122,12 @@ def serve(
     if deploy:
         argv, extra = deploy_command(path)
         click.echo(f"running: HFKIT_CONFIG={extra['HFKIT_CONFIG']} {' '.join(argv)}")
-        sys.exit(1 if subprocess.run(argv, cwd=REPO_ROOT, env={**os.environ, **extra}).returncode else 0)
+        try:
+            code = subprocess.run(argv, cwd=REPO_ROOT, env={**os.environ, **extra}).returncode
+        except OSError as exc:  # npx missing: one line, not a traceback
+            click.echo(f"Error: --deploy: cannot run {argv[0]}: {exc.strerror}; allowed: install Node.js", err=True)
+            code = 1
+        sys.exit(1 if code else 0)
 
 
 def _pin(

@@ -131,20 +131,21 @@ def test_exit_codes_and_one_json_document_on_every_failure(env: Env, hub: HubSer
     invalid = tmp_path / "invalid.yaml"
     invalid.write_text(yaml.safe_dump(data, sort_keys=False))
 
-    # 4: an invalid environment file, listed as `hfkit validate` lists it (1 would read as "does not fit")
+    # 4: an invalid environment file, listed once, as `hfkit validate` lists it (1 would read as "does not fit")
+    typo = "replicas_typo: unknown field; check the spelling against the config reference in README.md"
+    block = f"{invalid}: 1 error(s)\n  error: {typo}\n"
     text = cli(env, "fit", "acme/tiny-gpt2", "--pool", "l4-x1", "-c", str(invalid))
-    assert (text.exit_code, text.stdout) == (4, "")
-    assert text.stderr == (
-        f"Error: {invalid}: 1 error(s): replicas_typo: unknown field; check the spelling against the config "
-        "reference in README.md\n  error: replicas_typo: unknown field; check the spelling against the config "
-        "reference in README.md\n"
-    )
-    code, doc = fit_json(env, "acme/tiny-gpt2", invalid)
-    assert (code, doc["exit_code"], doc["errors"]) == (
-        4,
-        4,
-        ["replicas_typo: unknown field; check the spelling against the config reference in README.md"],
-    )
+    assert (text.exit_code, text.stdout, text.stderr) == (4, "", block)
+    assert cli(env, "validate", "-c", str(invalid)).stderr == block
+    as_json = cli(env, "fit", "acme/tiny-gpt2", "--pool", "l4-x1", "-c", str(invalid), "--json")
+    assert (as_json.exit_code, as_json.stderr) == (4, block)
+    assert json.loads(as_json.stdout) == {  # exactly one document: json.loads refuses anything after it
+        "error": f"{invalid}: 1 error(s): {typo}",
+        "exit_code": 4,
+        "model": "acme/tiny-gpt2",
+        "pool": "l4-x1",
+        "errors": [typo],
+    }
 
     # 5: an architecture that is not modelled, named in one line
     code, doc = fit_json(env, "acme/tiny-gpt2", config)

@@ -144,12 +144,13 @@ def test_serve_an_invalid_environment_file_exits_4_not_1(env: Env, tmp_path: Pat
     config = tmp_path / "bad.yaml"
     config.write_text(f"project: p\nweights_bucket: {{name: {env.bucket}}}\n")
     result = cli(env, "serve", "acme/other", "--pool", "l4-x1", "-c", str(config))
-    assert result.exit_code == 4
-    assert result.stderr.splitlines() == [
-        f"{config}: 1 error(s)",
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr == (  # one block, exactly `hfkit validate`'s, nothing repeated
+        f"{config}: 1 error(s)\n"
         "  error: project: 'p' is not a valid project ID; allowed: 6-30 lowercase letters, digits and hyphens, "
-        "starting with a letter",
-    ]
+        "starting with a letter\n"
+    )
+    assert cli(env, "validate", "-c", str(config)).stderr == result.stderr
 
 
 def test_deploy_command_line(tmp_path: Path) -> None:
