@@ -31,8 +31,10 @@ import itertools
 import json
 import re
 import threading
+import time
 import xml.etree.ElementTree as ET
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -99,6 +101,19 @@ class GcsProxy:
             self.aborted.clear()
             self.seen.clear()
             self.sent.clear()
+
+    def wait_seen(self, predicate: Callable[[tuple[str, str, int]], bool], timeout: float = 10.0) -> bool:
+        """Whether a request matching `predicate` is (or within `timeout` becomes) recorded. A client that gives up
+        mid-body returns before the proxy's handler thread reads the short body, so a test that asserts on that
+        record must wait for the handler rather than race it (a deadline for synchronisation, not a timing test)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                if any(predicate(seen) for seen in self.seen):
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
 
     def object_lock(self, bucket: str, name: str) -> threading.Lock:
         with self.lock:
