@@ -48,7 +48,7 @@ def deployment(**fields: Any) -> dict[str, Any]:
 CASES: dict[str, tuple[dict[str, Any], str]] = {
     "unknown_tpu": (
         config(tpu_pools=[tpu(machine_type="ct5lp-hightpu-2t")]),
-        "tpu_pools[0].machine_type: 'ct5lp-hightpu-2t' is not a TPU machine type the kit knows; allowed: ct5lp-hightpu-1t, ct5lp-hightpu-4t, ct5lp-hightpu-8t, ct5l-hightpu-1t, ct5l-hightpu-4t, ct5l-hightpu-8t",
+        "tpu_pools[0].machine_type: 'ct5lp-hightpu-2t' is not a TPU machine type the kit knows; allowed: ct5lp-hightpu-1t, ct5lp-hightpu-4t, ct5lp-hightpu-8t, ct5l-hightpu-1t, ct5l-hightpu-4t, ct5l-hightpu-8t, ct6e-standard-1t, ct6e-standard-4t, ct6e-standard-8t, tpu7x-standard-1t, tpu7x-standard-4t",
     ),
     "single_host_mismatch": (
         config(tpu_pools=[tpu(topology="2x2")]),
@@ -226,7 +226,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "topology_fmt": (
         config(tpu_pools=[tpu(topology="2by4")]),
-        "tpu_pools[0].topology: '2by4' is not a topology; allowed: AxB, e.g. 2x4 or 4x8",
+        "tpu_pools[0].topology: '2by4' is not a TPU v5e topology; allowed: AxB, e.g. 2x4 or 4x8",
     ),
     "ci_repository": (
         config(backend=GCS_BACKEND, ci={"github_repository": "ml-infra"}),
