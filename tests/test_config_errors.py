@@ -276,7 +276,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
             tpu_pools=[tpu(machine_type="ct5lp-hightpu-4t", topology="4x8")],
             deployments=[deployment(pool="tpu", tensor_parallel_size=32)],
         ),
-        "deployments[0].pool: 'tpu' is a multi-host TPU slice (4x8) and vLLM on TPU on GKE is single-host; allowed: a single-host TPU pool (1x1, 2x2, 2x4) or a GPU pool",
+        "deployments[0].pool: 'tpu' is a multi-host TPU slice (4x8) and the serving stack runs one pod per node, while vLLM across a slice's hosts needs one pod per host joined by Ray (a LeaderWorkerSet), which it does not build; allowed: a single-host TPU pool (1x1, 2x2, 2x4) or a GPU pool",
     ),
     "deploy_tp_tpu": (
         config(tpu_pools=[tpu()], deployments=[deployment(pool="tpu", tensor_parallel_size=4)]),

@@ -198,7 +198,10 @@ def test_mixtral_8x7b() -> None:
 def test_unsupported_shapes_and_engines() -> None:
     p = profile(LLAMA_3_1_8B)
     slice_4x8 = tpu_shape("ct5lp-hightpu-4t", "4x8", 32)
-    assert fit(p, slice_4x8, VLLM).problem == ("4x8 is a multi-host TPU slice and vllm on TPU on GKE is single-host")
+    assert fit(p, slice_4x8, VLLM).problem == (
+        "4x8 is a multi-host TPU slice and the serving stack runs one pod per node, while vLLM across a slice's hosts "
+        "needs one pod per host joined by Ray (a LeaderWorkerSet), which it does not build"
+    )
     assert fit(p, V5E_2X4, TGI).problem == "tgi does not run on TPU"
     # Qwen2.5-7B: 28 attention heads cannot be sharded 8 ways (vLLM and tpu-inference both refuse)
     assert fit(profile(QWEN2_5_7B), V5E_2X4, VLLM).problem == "28 attention heads do not split across 8 devices"

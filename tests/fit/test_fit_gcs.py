@@ -156,7 +156,10 @@ def test_fit_errors(env: Env, hub: HubServer, gcs_proxy: GcsProxy, tmp_path: Pat
     )
     multi = cli(env, "fit", "acme/tiny-err", "--pool", "v5e-4x8", "-c", config)
     assert multi.exit_code == 1
-    assert "does not fit: 4x8 is a multi-host TPU slice and vllm on TPU on GKE is single-host" in multi.stdout
+    assert (
+        "does not fit: 4x8 is a multi-host TPU slice and the serving stack runs one pod per node, while vLLM across a "
+        "slice's hosts needs one pod per host joined by Ray (a LeaderWorkerSet), which it does not build"
+    ) in multi.stdout
     tgi = cli(env, "fit", "acme/tiny-err", "--pool", "v5e-2x4", "--engine", "tgi", "-c", config)
     assert "does not fit: tgi does not run on TPU" in tgi.stdout
     assert "smallest shape that fits: g2-standard-4 (1 x nvidia-l4, 24 GB each)" in tgi.stdout

@@ -111,8 +111,9 @@ def test_serve_refusals(env: Env, hub: HubServer, tmp_path: Path) -> None:
         (
             ["acme/long", "--pool", "v5e-4x8"],
             2,
-            "--pool 'v5e-4x8' is a multi-host TPU slice (4x8) and vLLM on TPU is not supported across hosts on GKE; "
-            "allowed: a single-host TPU pool (v5e-2x4) or a GPU pool",
+            "--pool 'v5e-4x8' is a multi-host TPU slice (4x8) and the serving stack runs one pod per node, while "
+            "vLLM across a slice's hosts needs one pod per host joined by Ray (a LeaderWorkerSet), which it does not "
+            "build; allowed: a single-host TPU pool (v5e-2x4) or a GPU pool",
         ),
         (
             ["acme/long", "--pool", "l4-x1", "--name", "chat"],
