@@ -33,12 +33,14 @@ COMMIT = "0123456789abcdef0123456789abcdef01234567"
 NODE_LABELS = {"acme.com/team": "ML", "tier": "gold_1.2", "node.kubernetes.io/purpose": "inference"}
 TAINTS = [{"key": "acme.com/dedicated", "value": "Team.ML", "effect": "NO_SCHEDULE"}, {"key": "gpu-only"}]
 RESTRICTED = ("queued-provisioning", "flex-start")
+#: TPU generations the generator draws pools of (v6e and TPU7x join when tpu_pools accept them, issue 13).
+GENERATIONS = ("v5e",)
 
 
 def shapes() -> list[tuple[str, str, str | None]]:
     """("tpu", machine, topology) for every single-host machine and every multi-host slice, ("gpu", machine, None)."""
     found: list[tuple[str, str, str | None]] = []
-    for generation in TPU_GENERATIONS.values():
+    for generation in (TPU_GENERATIONS[name] for name in GENERATIONS):
         found += [("tpu", m.name, m.single_host_topology) for m in generation.machine_types]
         for machine in generation.multi_host_machine_types:
             found += [("tpu", machine, topology) for topology in generation.multi_host_topologies]

@@ -199,11 +199,12 @@ def test_ct5l_is_known_by_region_only() -> None:
     assert not any("tpu-v5-lite-device" in zone.tpus for zone in ZONES.values())
 
 
-def test_zone_generations_skip_labels_the_tpu_catalog_does_not_have_yet() -> None:
-    """tpu-v6e-slice and tpu7x are zone data before modules/catalog/tpu.py has their machine types (issue 13)."""
+def test_zone_generations_name_the_tpu_catalogs_generations() -> None:
+    """tpu-v6e-slice and tpu7x zones map to modules/catalog/tpu.py's v6e and TPU7x entries (issue 13)."""
     assert ZONES["europe-west4-a"].tpus == {"tpu-v5-lite-podslice", "tpu-v6e-slice"}
-    assert "v5e" in ZONES["europe-west4-a"].tpu_generations
+    assert ZONES["europe-west4-a"].tpu_generations == {"v5e", "v6e"}
     assert ZONES["us-central1-c"].offers("tpu7x")
+    assert ZONES["us-central1-c"].tpu_generations == {"tpu7x"}
 
 
 def test_machine_vcpus_and_memory_are_the_gcloud_export() -> None:
@@ -234,4 +235,4 @@ def test_boot_disks_agree_with_gkes_autoscaler_machine_families() -> None:
 
 def test_no_catalog_fact_rests_on_a_page_not_read_offline() -> None:
     cited = [value for value in vars(sources).values() if isinstance(value, sources.Source)]
-    assert cited and all(source.offline_copy and source.read == sources.READ_ON for source in cited)
+    assert cited and all(source.offline_copy and source.read in sources.READ_DATES for source in cited)

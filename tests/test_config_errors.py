@@ -48,7 +48,7 @@ def deployment(**fields: Any) -> dict[str, Any]:
 CASES: dict[str, tuple[dict[str, Any], str]] = {
     "unknown_tpu": (
         config(tpu_pools=[tpu(machine_type="ct5lp-hightpu-2t")]),
-        "tpu_pools[0].machine_type: 'ct5lp-hightpu-2t' is not a TPU machine type the kit knows; allowed: ct5lp-hightpu-1t, ct5lp-hightpu-4t, ct5lp-hightpu-8t, ct5l-hightpu-1t, ct5l-hightpu-4t, ct5l-hightpu-8t",
+        "tpu_pools[0].machine_type: 'ct5lp-hightpu-2t' is not a TPU machine type the kit knows; allowed: ct5lp-hightpu-1t, ct5lp-hightpu-4t, ct5lp-hightpu-8t, ct5l-hightpu-1t, ct5l-hightpu-4t, ct5l-hightpu-8t, ct6e-standard-1t, ct6e-standard-4t, ct6e-standard-8t, tpu7x-standard-1t, tpu7x-standard-4t",
     ),
     "single_host_mismatch": (
         config(tpu_pools=[tpu(topology="2x2")]),

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 #: The day the offline copies below were read (issue 9 and its follow-up, "catalogs from sources").
 READ_ON = "2026-12-02"
+#: The day the TPU v6e and TPU7x sources (issue 13) were read.
+TPU_GENERATIONS_READ_ON = "2026-12-03"
+#: Every day a source below was read on.
+READ_DATES: tuple[str, ...] = (READ_ON, TPU_GENERATIONS_READ_ON)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,95 @@ XPK_V5E = Source(
     "compute_chips_per_vm / compute_vms_per_slice)",
     "v5litepod on ct5lp-hightpu-4t supports 2x4, 4x4, 4x8, 8x8, 8x16, 16x16; every topology above one chip uses 4 "
     "chips per VM, so 2x4 is a two-VM slice",
+)
+
+# --- TPU v6e (Trillium) and TPU7x (Ironwood) (modules/catalog/tpu.py, issue 13) ----------------------------------
+
+_I13 = TPU_GENERATIONS_READ_ON
+
+TPU_V6E_DOC = Source(
+    "https://docs.cloud.google.com/tpu/docs/v6e.md.txt (docs-corpus copy; its specification table read, the "
+    "configuration tables past it cut off in the copy)",
+    "918 bf16 TFLOPs and 32 GB HBM per chip ('HBM capacity per chip | 32 GB'), 8 chips per host, 256-chip Pod, 2D "
+    "torus",
+    read=_I13,
+)
+TPU7X_DOC = Source(
+    "https://docs.cloud.google.com/tpu/docs/tpu7x (docs-corpus copies, incl. tpu7x.md.txt; the system-architecture "
+    "table read, the configuration tables past it cut off in the copies)",
+    "table 'HBM capacity per chip (GiB)': v5p 95, v6e 32, TPU7x 192; 'Peak compute per chip (BF16) (TFLOPs)': v6e "
+    "918, TPU7x 2307 (FP8 4614); two TensorCores per TPU7x chip; 9,216 chips per Pod. Its column header says GiB "
+    "where the v6e page says GB for the same 32: the kit reads both as GiB (HBM stacks come in binary sizes) and "
+    "records the TPU7x table's unit",
+    read=_I13,
+)
+GKE_TPU_IRONWOOD = Source(
+    "https://docs.cloud.google.com/kubernetes-engine/docs/concepts/tpu-ironwood (docs-corpus copies: .md.txt and "
+    "de, es, fr, it, ja, he translations, all agreeing)",
+    "TPU7x runs on GKE Standard clusters at 1.34.0-gke.2201000 and later (Autopilot 1.34.1-gke.3084001); multi-host "
+    "TPU7x slice node pools are placed by a workload policy (a resource policy, type High throughput) applied with "
+    "--placement-policy, which 'replaces the --tpu-topology flag used by other TPU versions'; each TPU7x VM has 4 "
+    "chips and 2 NUMA nodes",
+    read=_I13,
+)
+XPK_TPU_GENERATIONS = Source(
+    "github.com/AI-Hypercomputer/xpk src/xpk/core/system_characteristics.py and src/xpk/core/nodepool.py @367c838 "
+    "(entries v6e and tpu7x; generate_tpu_topologies; ensure_resource_policy_exists)",
+    "v6e: ct6e-standard-1t 1x1, ct6e-standard-4t 2x2 and multi-host 2x4, 4x4, 4x8, 8x8, 8x16, 16x16 (4 chips per "
+    "VM), label tpu-v6e-slice, no ct6e-standard-8t entry. tpu7x: tpu7x-standard-1t 1x1x1, tpu7x-standard-4t 2x2x1, "
+    "2x2x2, 2x2x4, 2x4x4 and every AxBxC with A<=B<=C multiples of 4 up to 256 and (A/4)(B/4)(C/4) <= 144 cubes, "
+    "label tpu7x, requires_workload_policy for slices of more than one VM. Node pools: multi-host slices without a "
+    "workload policy get --placement-type=COMPACT --tpu-topology=AxB; with one, neither flag ('--placement-type="
+    "COMPACT enables group placement policy which is mutually exclusive with workload policy, --tpu-topology should "
+    "also not be passed'); the policy is `gcloud beta compute resource-policies create workload-policy NAME "
+    "--region=<the zone's region> --type=HIGH_THROUGHPUT --accelerator-topology=<topology>`",
+    read=_I13,
+)
+CLUSTER_TOOLKIT_TPU = Source(
+    "github.com/GoogleCloudPlatform/cluster-toolkit @104708037 (2026-06-25): examples/gke-tpu-v6e, "
+    "examples/gke-tpu-7x, "
+    "examples/gke-consumption-options/dws-flex-start{,-queued-provisioning}/gke-tpu-{v6e,7x}, "
+    "tools/cloud-build/daily-tests/tests/gke-tpu-{v6e,7x}.yml, modules/compute/resource-policy, "
+    "modules/compute/gke-node-pool/main.tf",
+    "v6e and TPU7x node pools boot from disk_type hyperdisk-balanced; v6e multi-host: placement_policy {type = "
+    "COMPACT, tpu_topology = 4x4} on ct6e-standard-4t; TPU7x: a google_compute_resource_policy with workload_policy "
+    "{type = HIGH_THROUGHPUT, accelerator_topology = <topology>} whose name the node pool's placement_policy takes as "
+    "policy_name with type = COMPACT (and, there, tpu_topology too); both generations have reservation, spot (the "
+    "daily tests run enable_spot: true), flex-start and flex-start with queued provisioning examples",
+    read=_I13,
+)
+GKE_AUTOSCALER_TPU_FAMILIES = Source(
+    "the GKE cluster-autoscaler machine-family file of GKE_AUTOSCALER_MACHINES (read_file id 56690376758), families "
+    "ct6e, tpu7x",
+    "ct6e (ct6e-standard-1t/4t/8t, label tpu-v6e-slice) and tpu7x (tpu7x-standard-1t/4t, label tpu7x): "
+    "supportedBootDiskTypes hyperdisk-balanced only, defaultDiskType hyperdisk-balanced (v5e's ct5lp family is not in "
+    "the part read; the kit keeps pd-balanced, pd-ssd for it)",
+    read=_I13,
+)
+TPU_CONSUMPTION_OPTIONS = Source(
+    "https://docs.cloud.google.com/tpu/docs/consumption-options (docs-corpus zh-cn copy; the rows for future "
+    "reservations, calendar mode, on-demand and flex-start read)",
+    "on-demand and future reservations: 'all TPU versions'; calendar-mode reservations list TPU7x (us-central1-c) "
+    "and v6e; flex-start (Preview) is a consumption option for TPUs",
+    read=_I13,
+)
+GKE_V6E_MIN_VERSION = Source(
+    "docs.ray.io cluster/kubernetes/user-guides/gcp-gke-tpu-cluster (docs corpus) and an indexed v6e GKE runbook "
+    "(read_file id 61396137700), both quoting GKE's TPU availability table, which the docs corpus holds only cut off",
+    "'TPU v6e is supported in GKE versions 1.31.2-gke.1115000 or later'; the runbook calls 1.31.2-gke.1115000 'the "
+    "stricter minimum in the current v6e availability table', so the kit takes it",
+    read=_I13,
+)
+PROVIDER_RESOURCE_POLICY = Source(
+    "github.com/hashicorp/terraform-provider-google v6.50.0 "
+    "google/services/compute/resource_compute_resource_policy.go and "
+    "google/services/container/resource_container_node_pool.go (+ its _test.go, customPlacementPolicy)",
+    "workload_policy {type (required, HIGH_AVAILABILITY | HIGH_THROUGHPUT, ForceNew), accelerator_topology "
+    "(optional, 'can be set only when the workload policy type is HIGH_THROUGHPUT', conflicts with "
+    "max_topology_distance)}; name 1-63 chars matching [a-z]([-a-z0-9]*[a-z0-9])?; region optional. Node pool "
+    "placement_policy {type required, policy_name optional ('must be in the same project and region as the node "
+    "pool'), tpu_topology optional}; the provider's own test pairs policy_name with type = COMPACT",
+    read=_I13,
 )
 
 # --- Regions, zones and what each zone offers (modules/catalog/zones.py) ---------------------------------------------

@@ -17,8 +17,8 @@ How the data is built (every source in `modules/catalog/sources.py`, read 2026-1
   in us-east5, us-south1 and us-west4, listed by the export but by no zone-level source read; single-tenant TPU zones
   (an older TPU page marks v5e us-east5-a/b/c and v6e us-east4-a/b, us-east5-c, us-west1-c so); AI zones
   (us-central1-ai1a, us-south1-ai1b, europe-west4-ai1a: the config's zone syntax takes `<region>-<letter>` only).
-- TPU v6e (`tpu-v6e-slice`, ct6e-standard-*) and TPU7x (`tpu7x`, tpu7x-standard-*) zones are data here for the TPU
-  catalog to use; their labels are GKE's `cloud.google.com/gke-tpu-accelerator` values.
+- TPU v6e (`tpu-v6e-slice`, ct6e-standard-*) and TPU7x (`tpu7x`, tpu7x-standard-*) zones are checked for their
+  pools like v5e's; the labels are GKE's `cloud.google.com/gke-tpu-accelerator` values (modules/catalog/tpu.py).
 """
 
 from __future__ import annotations
@@ -34,11 +34,14 @@ from modules.catalog.sources import (
     VLLM_CI_V7X,
     Source,
 )
-from modules.catalog.tpu import DEVICE_ACCELERATOR, PODSLICE_ACCELERATOR, TPU_ACCELERATOR_GENERATION
+from modules.catalog.tpu import (
+    DEVICE_ACCELERATOR,
+    PODSLICE_ACCELERATOR,
+    TPU7X_ACCELERATOR,
+    TPU_ACCELERATOR_GENERATION,
+    V6E_ACCELERATOR,
+)
 
-#: GKE accelerator labels of the newer TPU generations (issue 13 adds their machine types to modules/catalog/tpu.py).
-V6E_ACCELERATOR = "tpu-v6e-slice"
-TPU7X_ACCELERATOR = "tpu7x"
 TPU_ACCELERATORS: tuple[str, ...] = (PODSLICE_ACCELERATOR, DEVICE_ACCELERATOR, V6E_ACCELERATOR, TPU7X_ACCELERATOR)
 
 _L4, _A100, _A100_80 = "nvidia-l4", "nvidia-tesla-a100", "nvidia-a100-80gb"
