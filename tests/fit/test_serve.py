@@ -92,11 +92,13 @@ def test_serve_refusals(env: Env, hub: HubServer, tmp_path: Path) -> None:
             # reservations: activation 2,048 x 2 x (4 x 512 + 3 x 8 x 64 + 3 x 1,024) + 256 x 512 x 16 = 29,360,128
             # + runtime 268,435,456 + margin 480,000,000 = 0.72 GiB; KV 12e6 x 4 layers x 2 x 2 x 64 x 2 = 22.89 GiB.
             # Nor does the v5e 2x4: per chip one (replicated) KV head of dim 64, whose K and V fill 2 rows of 128 lanes
-            # in tpu-inference 0.27.0's layout: 4 layers x 512 B x 12e6 = 24.6e9 > the 12.8e9 budget per chip
+            # in tpu-inference 0.27.0's layout: 4 layers x 512 B x 12e6 = 24.6e9 > the 12.8e9 budget per chip. One
+            # v6e chip (34.4e9 in all, below the A100-40's 40e9) holds both KV heads in the same 2 rows: 24.6e9 (in
+            # 32,768-token pages: 367 x 32,768 x 2,048 B = 24.63e9) < 0.9 x 34,359,738,368 - 772 MiB - 2% ~ 29.4e9
             "acme/long does not fit pool 'l4-x1', g2-standard-8 (1 x nvidia-l4, 24 GB each): the KV cache for "
             "12000000 tokens x 1 sequence(s) does not fit; per device: weights 0.02 GiB + start-up reservations "
             "0.72 GiB + KV cache 22.89 GiB for 12,000,000 tokens vs 20.12 GiB usable; smallest shape that fits: "
-            "a2-highgpu-1g (1 x nvidia-tesla-a100, 40 GB each)",
+            "ct6e-standard-1t (TPU v6e 1x1, 1 chips x 32 GiB)",
         ),
         (
             ["acme/long", "--pool", "a100"],
