@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modules.catalog.tpu import TPU_V5E_MACHINE_TYPES, chips_in
+from modules.catalog.tpu import TPU_MACHINE_TYPES, chips_in
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,8 @@ def capacity_of(pool: Mapping[str, Any]) -> str:
 def summarize_pool(pool: dict[str, Any]) -> PoolSummary:
     config = pool["node_config"]
     machine_type = config["machine_type"]
-    if machine_type in TPU_V5E_MACHINE_TYPES:
-        tpu = TPU_V5E_MACHINE_TYPES[machine_type]
+    if machine_type in TPU_MACHINE_TYPES:
+        tpu = TPU_MACHINE_TYPES[machine_type]
         topology = pool.get("placement_policy", {}).get("tpu_topology") or tpu.single_host_topology
         accelerator, per_node = tpu.accelerator, tpu.chips
     else:
