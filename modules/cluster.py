@@ -42,6 +42,8 @@ class GkeCluster(Construct):
         super().__init__(scope, id_)
         self.project = props.project
         self.location = props.region
+        self.cluster_name = props.spec.name
+        """The configured name as plain text (`name` is the resource attribute, a token in other stacks)."""
         self.node_identity = ServiceAccount(
             self,
             "node-identity",
@@ -100,6 +102,9 @@ class GkeCluster(Construct):
             master_auth={"client_certificate_config": {"issue_client_certificate": False}},
             workload_identity_config={"workload_pool": self.workload_pool},
             release_channel={"channel": props.spec.release_channel},
+            # Pinned where a TPU generation needs a newer GKE than a channel default guarantees (v6e, TPU7x); unset,
+            # GKE picks the channel's default (modules/config/environment.py _check_gke_version).
+            min_master_version=props.spec.min_master_version,
             datapath_provider="ADVANCED_DATAPATH",
             # Dataplane V2 enforces NetworkPolicy itself; the legacy Calico add-on must stay off.
             network_policy={"enabled": False},

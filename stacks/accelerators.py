@@ -1,5 +1,6 @@
-"""Stack `accelerators`: every TPU v5e and GPU node pool. Changes often (shapes, sizes, capacity models) and
-never touches the cluster or the data, so a bad pool change cannot take the control plane or the weights with it."""
+"""Stack `accelerators`: every TPU (v5e, v6e, TPU7x) and GPU node pool, and TPU7x slices' workload policies. Changes
+often (shapes, sizes, capacity models) and never touches the cluster or the data, so a bad pool change cannot take the
+control plane or the weights with it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from constructs import Construct
 from modules.config import Environment
 from modules.gpu_pool import GpuNodePool
 from modules.node_pool import AcceleratorNodePool, NodePoolProps
-from modules.tpu_pool import TpuV5ePool
+from modules.tpu_pool import TpuPool
 from stacks.base import HfkitStack
 from stacks.cluster import ClusterStack
 
@@ -24,6 +25,6 @@ class AcceleratorsStack(HfkitStack):
             )
 
         for spec in env.tpu_pools:
-            self.pools[spec.name] = TpuV5ePool(self, f"tpu-{spec.name}", props(env.pool_zones(spec)), spec)
+            self.pools[spec.name] = TpuPool(self, f"tpu-{spec.name}", props(env.pool_zones(spec)), spec)
         for spec in env.gpu_pools:
             self.pools[spec.name] = GpuNodePool(self, f"gpu-{spec.name}", props(env.pool_zones(spec)), spec)

@@ -226,7 +226,7 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "topology_fmt": (
         config(tpu_pools=[tpu(topology="2by4")]),
-        "tpu_pools[0].topology: '2by4' is not a topology; allowed: AxB, e.g. 2x4 or 4x8",
+        "tpu_pools[0].topology: '2by4' is not a TPU v5e topology; allowed: AxB, e.g. 2x4 or 4x8",
     ),
     "ci_repository": (
         config(backend=GCS_BACKEND, ci={"github_repository": "ml-infra"}),

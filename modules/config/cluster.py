@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, model_validator
@@ -115,6 +116,28 @@ class Network(Model):
         return any(n.cidr == ANYWHERE for n in self.master_authorized_networks)
 
 
+#: A GKE version as `min_master_version` takes it: `1.34`, `1.34.0` or `1.34.0-gke.2201000`.
+GKE_VERSION = re.compile(r"(?P<major>[1-9][0-9]*)\.(?P<minor>[0-9]+)(\.(?P<patch>[0-9]+)(-gke\.(?P<build>[0-9]+))?)?")
+GKE_VERSION_RULE = "MAJOR.MINOR, MAJOR.MINOR.PATCH or MAJOR.MINOR.PATCH-gke.N, e.g. 1.34.0-gke.2201000"
+
+
+def gke_version_floor(version: str) -> tuple[int, int, int, int]:
+    """The oldest GKE version `version` can stand for: missing parts count as 0, so `1.34` is below every
+    `1.34.x-gke.N` but one (the kit compares floors: a pin must guarantee a minimum, not merely allow it)."""
+    match = GKE_VERSION.fullmatch(version)
+    if match is None:
+        raise ValueError(f"{version!r} is not a GKE version; allowed: {GKE_VERSION_RULE}")
+    return tuple(int(match.group(part) or 0) for part in ("major", "minor", "patch", "build"))  # type: ignore[return-value]
+
+
+def _gke_version(value: str) -> str:
+    gke_version_floor(value)
+    return value
+
+
+GkeVersion = Annotated[str, AfterValidator(_gke_version)]
+
+
 class Cluster(Model):
     """GKE Standard cluster (regional, in the environment's region, nodes in its zones)."""
 
@@ -122,6 +145,12 @@ class Cluster(Model):
     release_channel: Literal["RAPID", "REGULAR", "STABLE", "EXTENDED"] = Field(
         default="REGULAR",
         description="GKE release channel (provider v6.50.0 also takes UNSPECIFIED, i.e. no channel: not offered).",
+    )
+    min_master_version: GkeVersion | None = Field(
+        default=None,
+        description="Oldest GKE version the control plane may run (google_container_cluster.min_master_version). "
+        "Required, at least the generation's minimum, when a TPU pool's generation needs a newer GKE than any "
+        "channel guarantees: v6e 1.31.2-gke.1115000, TPU7x 1.34.0-gke.2201000.",
     )
     deletion_protection: bool = True
     rbac_security_group: str | None = Field(

@@ -18,7 +18,7 @@ from modules.catalog.serving import MULTI_HOST_REASON
 from modules.catalog.tpu import chips_in
 from modules.catalog.zones import REGIONS, ZONES, zones_offering
 from modules.config.ci import Ci
-from modules.config.cluster import Cluster, Network
+from modules.config.cluster import Cluster, Network, gke_version_floor
 from modules.config.common import Labels, Model, ProjectId, Region, ResourceName, Zone
 from modules.config.deployments import Deployment
 from modules.config.errors import ConfigError, FieldError, describe_validation_error
@@ -81,6 +81,7 @@ class Environment(Model):
                     )
                 seen[pool.name] = where
         self._check_pool_zones()
+        self._check_gke_version()
         self._check_buckets()
         self._check_identities()
         self._check_ci()
@@ -143,6 +144,25 @@ class Environment(Model):
                         f"{what}; allowed: {', '.join(offering) or f'no zone of {self.region}'} "
                         "(or allow_unlisted_zone: true after checking availability)",
                     )
+
+    def _check_gke_version(self) -> None:
+        """A TPU generation newer GKE versions brought (v6e, TPU7x) needs the control plane pinned at or above its
+        minimum: a release channel's default version moves and the kit cannot know what it is on apply day, so
+        `cluster.min_master_version` must say it (modules/catalog/tpu.py cites each minimum's source)."""
+        needs = [(index, pool) for index, pool in enumerate(self.tpu_pools) if pool.generation.min_gke_version]
+        if not needs:
+            return
+        index, pool = max(needs, key=lambda item: gke_version_floor(item[1].generation.min_gke_version or ""))
+        minimum = pool.generation.min_gke_version or ""
+        pinned = self.cluster.min_master_version
+        if pinned is not None and gke_version_floor(pinned) >= gke_version_floor(minimum):
+            return
+        got = "not set" if pinned is None else f"{pinned!r} is older than that"
+        raise FieldError(
+            "cluster.min_master_version",
+            f"{got}, but tpu_pools[{index}] ({pool.machine_type}, TPU {pool.generation.name}) needs GKE {minimum} or "
+            f"later; allowed: cluster.min_master_version: {minimum} (or a later version)",
+        )
 
     def _check_buckets(self) -> None:
         """Every bucket the environment creates has a distinct, valid name: the weights bucket, its access-log and

@@ -1,4 +1,4 @@
-"""Node pool config: TPU v5e and GPU pools, validated against the catalogs at load time.
+"""Node pool config: TPU (v5e, v6e, TPU7x) and GPU pools, validated against the catalogs at load time.
 
 Every rule here exists because GKE would otherwise reject the pool at `apply` time (or, worse, accept a pool that
 never gets capacity): failing while the config is read turns a 3 a.m. apply failure into a one-line review comment.
@@ -32,7 +32,11 @@ from modules.config.common import (
 )
 from modules.config.errors import FieldError
 
-_TOPOLOGY = re.compile(r"[1-9][0-9]*x[1-9][0-9]*")
+#: Topology syntax by number of sides: `AxB` (v5e, v6e), `AxBxC` (TPU7x).
+_TOPOLOGY = {
+    2: (re.compile(r"[1-9][0-9]*x[1-9][0-9]*"), "AxB, e.g. 2x4 or 4x8"),
+    3: (re.compile(r"[1-9][0-9]*x[1-9][0-9]*x[1-9][0-9]*"), "AxBxC, e.g. 2x2x1 or 4x4x4"),
+}
 
 
 class Autoscaling(Model):
@@ -230,12 +234,14 @@ class PoolBase(Model):
 
 
 class TpuPool(PoolBase):
-    """A TPU node pool: a single-host VM shape, or a multi-host slice of one generation's multi-host VMs."""
+    """A TPU node pool of any catalog generation (v5e, v6e, TPU7x): a single-host VM shape, or a multi-host slice of
+    the generation's multi-host VMs. The keys are the same for every generation; the allowed values are the
+    generation's (modules/catalog/tpu.py)."""
 
     topology: str | None = Field(
         default=None,
-        description="AxB chips. Default: the machine type's own (1x1, 2x2, 2x4). Multi-host on ct5lp-hightpu-4t: "
-        "2x4..16x16.",
+        description="Chips as AxB (v5e, v6e) or AxBxC (TPU7x). Default: the machine type's own (e.g. 2x2, 2x2x1). "
+        "Multi-host: v5e ct5lp-hightpu-4t and v6e ct6e-standard-4t 2x4..16x16; TPU7x tpu7x-standard-4t 2x2x2 and up.",
     )
 
     @property
@@ -308,8 +314,9 @@ class TpuPool(PoolBase):
     def _check_topology(self) -> None:
         machine, generation = self.machine, self.generation
         topology = self.resolved_topology
-        if not _TOPOLOGY.fullmatch(topology):
-            raise FieldError("topology", f"{topology!r} is not a topology; allowed: AxB, e.g. 2x4 or 4x8")
+        syntax, example = _TOPOLOGY[generation.topology_dims]
+        if not syntax.fullmatch(topology):
+            raise FieldError("topology", f"{topology!r} is not a TPU {generation.name} topology; allowed: {example}")
         if topology == machine.single_host_topology:
             return
         hosts = ", ".join(generation.multi_host_machine_types)
@@ -318,7 +325,7 @@ class TpuPool(PoolBase):
                 "topology",
                 f"{topology!r} is not a TPU {generation.name} shape for {machine.name}; allowed: "
                 f"{machine.single_host_topology} (single-host) or a multi-host slice on {hosts}: "
-                f"{', '.join(generation.multi_host_topologies)}",
+                f"{generation.allowed_multi_host()}",
             )
         if machine.accelerator in generation.single_host_only_accelerators:
             raise FieldError(
