@@ -177,3 +177,25 @@ def test_serve_writes_the_context_the_engine_accepts(env: Env, hub: HubServer, t
     assert yaml.safe_load(config.read_text())["deployments"][0]["max_model_len"] == 10_157_856
     shown = cli(env, "fit", "acme/long-ctx", "--pool", "l4-x1", "-c", str(config), "--json")
     assert json.loads(shown.stdout)["max_model_len"] == 10_157_856
+
+
+def test_serve_on_tpu7x_shards_over_both_devices_of_each_chip(env: Env, hub: HubServer, tmp_path: Path) -> None:
+    """A tpu7x-standard-4t VM is 4 chips of 2 JAX devices each: tpu-inference serves it with tensor parallel 8
+    (modules/catalog/engines.py TPU_DEVICES_PER_CHIP), and TINY's 8 query / 2 KV heads split 8 ways. The staged bytes
+    are written: vLLM on TPU caches the weights in memory."""
+    staged = stage_model(env, hub, "acme/Tiny-Iron", {**TINY, "vocab_size": 512})
+    pools = [
+        {"name": "tpu7x-2x2x1", "machine_type": "tpu7x-standard-4t", "zones": ["us-central1-c"]},
+        {"name": "v6e-2x2", "machine_type": "ct6e-standard-4t", "zones": ["us-central1-b"]},
+    ]
+    cluster = {"name": "hfkit-dev", "release_channel": "REGULAR", "min_master_version": "1.34.0-gke.2201000"}
+    path = environment_file(tmp_path, env.bucket, tpu_pools=pools, cluster=cluster)
+
+    for pool, tensor_parallel in (("tpu7x-2x2x1", 8), ("v6e-2x2", 4)):
+        result = cli(env, "serve", "acme/Tiny-Iron", "--pool", pool, "--name", pool, "-c", str(path))
+        assert result.exit_code == 0, result.stderr
+        assert f"on {pool} (vllm, tensor parallel {tensor_parallel}, max model len 4096" in result.stdout
+    entries = {d.name: d for d in load_environment(path).deployments}
+    assert {name: d.tensor_parallel_size for name, d in entries.items()} == {"tpu7x-2x2x1": 8, "v6e-2x2": 4}
+    shards = sum(len(body) for name, body in staged["files"].items() if name.endswith(".safetensors"))
+    assert (entries["tpu7x-2x2x1"].staged_bytes or 0) >= shards > 0
