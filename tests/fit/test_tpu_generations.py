@@ -4,6 +4,8 @@ modules/catalog/engines.py (`TPU_DEVICES_PER_CHIP`, `TPU_RUNTIME_BYTES`, `VLLM_T
 
 from __future__ import annotations
 
+import pytest
+
 from modules.catalog.engines import (
     ENGINES,
     TPU_DEVICES_PER_CHIP,
@@ -68,3 +70,39 @@ def test_a_generation_the_image_does_not_list_is_refused() -> None:
     v5p = PoolShape("tpu", "ct5p-hightpu-4t", "tpu-v5p-slice", 4, 95 * GiB, "2x2x1", False, "v5p", 4)
     result = fit(profile_model(LLAMA_3_1_8B, decoder_headers(LLAMA_3_1_8B)), v5p, ENGINES["vllm"])
     assert (result.fits, result.problem) == (False, message)
+
+
+def test_config_refuses_a_deployment_on_a_generation_the_pinned_image_drops(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Were the vLLM TPU pin moved to an image without TPU7x, the config check would refuse a TPU7x deployment
+    unless the entry names its own `image:` (simulated by narrowing the recorded support list)."""
+    import yaml
+
+    from modules.catalog import engines
+    from modules.config import ConfigError, parse_environment
+    from tests.conftest import REPO
+
+    monkeypatch.setattr(engines, "VLLM_TPU_IMAGE_GENERATIONS", ("v5e", "v6e"))
+    data = yaml.safe_load((REPO / "hfkit.yaml").read_text())
+    data["cluster"]["min_master_version"] = "1.34.0-gke.2201000"
+    data["tpu_pools"] = [{"name": "iron", "machine_type": "tpu7x-standard-4t", "zones": ["us-central1-c"]}]
+    data["gpu_pools"] = []
+    commit = "a" * 40
+    entry = {
+        "name": "llama",
+        "model": "acme/llama",
+        "commit": commit,
+        "path": f"gs://{data['weights_bucket']['name']}/models/acme/llama/{commit}/",
+        "pool": "iron",
+        "tensor_parallel_size": 8,
+        "max_model_len": 4096,
+        "staged_bytes": 10**9,
+    }
+    data["deployments"] = [entry]
+    with pytest.raises(ConfigError) as refused:
+        parse_environment(data)
+    assert refused.value.errors == [
+        "deployments[0].pool: 'iron' runs TPU tpu7x: vllm/vllm-tpu:v0.27.0 (tpu-inference 0.27.0) does not list "
+        "TPU tpu7x as a recommended generation; allowed: a pool of TPU v5e, v6e"
+    ]
+    data["deployments"] = [{**entry, "image": "acme/vllm-tpu:ironwood"}]
+    assert parse_environment(data).deployments[0].image == "acme/vllm-tpu:ironwood"
