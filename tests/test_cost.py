@@ -150,6 +150,7 @@ def test_tpu_prices_per_generation() -> None:
 
 def test_v6e_pool_costs_chips_times_the_chip_price() -> None:
     env = env_with(
+        cluster={"name": "hfkit-cost-test", "min_master_version": "1.31.2-gke.1115000"},  # v6e's minimum GKE
         tpu_pools=[
             {
                 "name": "v6e",
