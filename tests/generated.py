@@ -21,9 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from modules.catalog.gpu import GPU_MACHINE_TYPES
-from modules.catalog.tpu import CAPACITY_MODELS, TPU_GENERATIONS, chips_in
+from modules.catalog.tpu import CAPACITY_MODELS, TPU_GENERATION_OF, TPU_GENERATIONS, chips_in
 from modules.catalog.zones import REGIONS, regions_listing, zones_offering
 from modules.config import parse_environment
+from modules.config.cluster import gke_version_floor
 from tests.conftest import Synthesized
 
 #: Sweeps hypothesis draws and validates per run; only the last is synthesized (the first is hypothesis' minimal
@@ -33,8 +34,11 @@ COMMIT = "0123456789abcdef0123456789abcdef01234567"
 NODE_LABELS = {"acme.com/team": "ML", "tier": "gold_1.2", "node.kubernetes.io/purpose": "inference"}
 TAINTS = [{"key": "acme.com/dedicated", "value": "Team.ML", "effect": "NO_SCHEDULE"}, {"key": "gpu-only"}]
 RESTRICTED = ("queued-provisioning", "flex-start")
-#: TPU generations the generator draws pools of (v6e and TPU7x join when tpu_pools accept them, issue 13).
-GENERATIONS = ("v5e",)
+#: TPU generations the generator draws pools of.
+GENERATIONS = ("v5e", "v6e", "tpu7x")
+#: TPU7x has 431 multi-host shapes (modules/catalog/tpu.py); a sweep takes these, small to the 9,216-chip pod (one
+#: node per VM: 2 to 2,304 nodes), so synthesis and checkov stay a few seconds.
+TPU7X_SAMPLE = ("2x2x2", "2x4x4", "4x4x4", "8x8x8", "16x24x24")
 
 
 def shapes() -> list[tuple[str, str, str | None]]:
@@ -42,8 +46,9 @@ def shapes() -> list[tuple[str, str, str | None]]:
     found: list[tuple[str, str, str | None]] = []
     for generation in (TPU_GENERATIONS[name] for name in GENERATIONS):
         found += [("tpu", m.name, m.single_host_topology) for m in generation.machine_types]
+        topologies = TPU7X_SAMPLE if generation.name == "tpu7x" else tuple(generation.multi_host_topologies)
         for machine in generation.multi_host_machine_types:
-            found += [("tpu", machine, topology) for topology in generation.multi_host_topologies]
+            found += [("tpu", machine, topology) for topology in topologies]
     return found + [("gpu", name, None) for name in GPU_MACHINE_TYPES]
 
 
@@ -190,6 +195,10 @@ def environment(draw: st.DrawFn, region: str, assigned: list[int], offset: int) 
         "weights_bucket": {"name": bucket},
         "deployments": deployments,
     }
+    # A generation newer GKE brought needs the control plane pinned at or above its minimum (the newest wins).
+    minimums = [TPU_GENERATION_OF[p["machine_type"]].min_gke_version for p in tpu_pools]
+    if any(minimums):
+        env["cluster"]["min_master_version"] = max((m for m in minimums if m), key=gke_version_floor)
     if draw(st.booleans()):
         env["backend"] = {"type": "gcs", "bucket": f"hfkit-{name}-state"}
         env["ci"] = {"github_repository": "octo-org/ml-infra"}

@@ -20,8 +20,13 @@ from scripts.provider_rules import check
 from tests.generated import GeneratedSynth, shapes
 from tests.test_policy import describe, run_checkov
 
-#: xpk: every v5e topology above one chip uses 4-chip VMs (ct5lp-hightpu-4t) for multi-host slices.
+#: xpk: every multi-host topology uses 4-chip VMs (ct5lp-hightpu-4t, ct6e-standard-4t, tpu7x-standard-4t).
 CHIPS_PER_MULTI_HOST_VM = 4
+#: Multi-host machine types (xpk) and how their slices are placed: COMPACT with tpu_topology (v5e, v6e: xpk, Cluster
+#: Toolkit), or a HIGH_THROUGHPUT workload policy named in policy_name (TPU7x: GKE's Ironwood page).
+MULTI_HOST = {"ct5lp-hightpu-4t": "compact", "ct6e-standard-4t": "compact", "tpu7x-standard-4t": "workload policy"}
+#: Chips of the machine types' own single-host shapes, from their names (-1t, -4t, -8t).
+SINGLE_HOST_CHIPS = {"1t": 1, "4t": 4, "8t": 8}
 
 
 def pools(synth: GeneratedSynth) -> list[dict[str, Any]]:
@@ -73,15 +78,28 @@ def test_generated_pools_have_their_shape_disk_and_size(generated: dict[str, Gen
                     GPU_MACHINE_TYPES[spec["machine_type"]].count,
                 )
                 continue
-            a, b = (int(side) for side in spec["topology"].split("x"))
-            nodes = a * b // CHIPS_PER_MULTI_HOST_VM
-            if spec["machine_type"] == "ct5lp-hightpu-4t" and spec["topology"] != "2x2":
-                assert pool["placement_policy"] == {"type": "COMPACT", "tpu_topology": spec["topology"]}
+            chips = 1
+            for side in spec["topology"].split("x"):
+                chips *= int(side)
+            nodes = chips // CHIPS_PER_MULTI_HOST_VM
+            placement = pool.get("placement_policy", {})
+            if chips > SINGLE_HOST_CHIPS[spec["machine_type"].rsplit("-", 1)[1]]:
+                if MULTI_HOST[spec["machine_type"]] == "compact":
+                    assert placement == {"type": "COMPACT", "tpu_topology": spec["topology"]}
+                else:
+                    policies = synth.resources("accelerators", "google_compute_resource_policy").values()
+                    (policy,) = [
+                        p for p in policies if p["workload_policy"]["accelerator_topology"] == spec["topology"]
+                    ]
+                    assert policy["workload_policy"]["type"] == "HIGH_THROUGHPUT"
+                    assert policy["region"] == synth.config["region"]
+                    assert placement["type"] == "COMPACT" and "tpu_topology" not in placement
+                    assert placement["policy_name"].startswith("${google_compute_resource_policy.")
                 sized = pool.get("node_count", pool.get("autoscaling", {}).get("max_node_count"))
                 sized = sized or pool.get("autoscaling", {}).get("total_max_node_count")
                 assert sized == nodes, (spec, pool)
             else:
-                assert "tpu_topology" not in pool.get("placement_policy", {})
+                assert "tpu_topology" not in placement and "policy_name" not in placement
 
 
 def test_generated_environments_pass_checkov(generated: dict[str, GeneratedSynth]) -> None:

@@ -136,6 +136,9 @@ BAD: dict[str, dict[str, Any]] = {
     "google_container_cluster ConflictsWith enable_intranode_visibility": {"enable_autopilot": True},
     # compute (google/services/compute/*.go)
     "google_compute_network Valid name": {"name": "Hfkit"},
+    # resource_compute_resource_policy.go: the RFC 1035 name its description states (:69-75), the type enum (:373)
+    "google_compute_resource_policy Valid name": {"name": "hfkit-gen-tpu7x-2x2x2-"},
+    "google_compute_resource_policy Valid workload_policy.type": {"workload_policy.type": "HIGH_BANDWIDTH"},
     "google_compute_network Valid routing_mode": {"routing_mode": "LOCAL"},
     "google_compute_subnetwork Valid name": {"name": "nodes_1"},
     "google_compute_subnetwork Valid ip_cidr_range": {"ip_cidr_range": "10.10.0.0/255.255.240.0"},  # netmask form

@@ -81,6 +81,11 @@ class TpuGeneration:
         return next(m for m in self.machine_types if m.name == name)
 
     @property
+    def display(self) -> str:
+        """How messages name the generation: 'TPU v5e', 'TPU v6e', 'TPU7x' (Google's own spelling of each)."""
+        return f"TPU{self.name[3:]}" if self.name.startswith("tpu") else f"TPU {self.name}"
+
+    @property
     def accelerators(self) -> tuple[str, ...]:
         """GKE accelerator labels of this generation's machine types, in catalog order."""
         return tuple(dict.fromkeys(m.accelerator for m in self.machine_types))

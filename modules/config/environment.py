@@ -157,10 +157,10 @@ class Environment(Model):
         pinned = self.cluster.min_master_version
         if pinned is not None and gke_version_floor(pinned) >= gke_version_floor(minimum):
             return
-        got = "not set" if pinned is None else f"{pinned!r} is older than that"
+        got = "not set" if pinned is None else f"{pinned!r} may be older than {minimum}"
         raise FieldError(
             "cluster.min_master_version",
-            f"{got}, but tpu_pools[{index}] ({pool.machine_type}, TPU {pool.generation.name}) needs GKE {minimum} or "
+            f"{got}, but tpu_pools[{index}] ({pool.machine_type}, {pool.generation.display}) needs GKE {minimum} or "
             f"later; allowed: cluster.min_master_version: {minimum} (or a later version)",
         )
 

@@ -304,7 +304,7 @@ class TpuPool(PoolBase):
                 f"allowed: {', '.join(TPU_MACHINE_TYPES)}",
             )
         self._check_topology()
-        self._check_labels_and_disk(f"TPU {self.generation.name}")
+        self._check_labels_and_disk(self.generation.display)
         self._check_offered(self.generation.capacity_models)
         self._check_capacity_rules()
         if self.multi_host:
@@ -316,14 +316,14 @@ class TpuPool(PoolBase):
         topology = self.resolved_topology
         syntax, example = _TOPOLOGY[generation.topology_dims]
         if not syntax.fullmatch(topology):
-            raise FieldError("topology", f"{topology!r} is not a TPU {generation.name} topology; allowed: {example}")
+            raise FieldError("topology", f"{topology!r} is not a {generation.display} topology; allowed: {example}")
         if topology == machine.single_host_topology:
             return
         hosts = ", ".join(generation.multi_host_machine_types)
         if topology not in generation.multi_host_topologies:
             raise FieldError(
                 "topology",
-                f"{topology!r} is not a TPU {generation.name} shape for {machine.name}; allowed: "
+                f"{topology!r} is not a {generation.display} shape for {machine.name}; allowed: "
                 f"{machine.single_host_topology} (single-host) or a multi-host slice on {hosts}: "
                 f"{generation.allowed_multi_host()}",
             )

@@ -13,6 +13,7 @@ RULES: dict[str, ResourceRules] = {
         google_compute.ROUTER,
         google_compute.ROUTER_NAT,
         google_compute.FIREWALL,
+        google_compute.RESOURCE_POLICY,
         google_container.CLUSTER,
         google_container.NODE_POOL,
         google_storage.BUCKET,

@@ -184,3 +184,24 @@ FIREWALL = ResourceRules(
         PlanCheck(_ingress_has_a_source, fw(87)),
     ),
 )
+
+rp = source_in(GOOGLE, "google/services/compute/resource_compute_resource_policy.go")
+
+#: A TPU7x multi-host slice's workload policy (modules/tpu_pool.py). The provider validates only `workload_policy.type`;
+#: the name rule is the schema's description of the API's (RFC 1035, 1-63 characters: :69-75), so `origin="api"`.
+RESOURCE_POLICY = ResourceRules(
+    "google_compute_resource_policy",
+    attributes=(
+        Attr("name", rp(66), required=True),
+        Attr("description", rp(77)),
+        Attr("region", rp(198), force_new=True),
+        Attr("workload_policy", rp(362), BLOCK, max_items=1),
+        Attr("workload_policy.type", rp(369), required=True, force_new=True),
+        Attr("workload_policy.accelerator_topology", rp(376), force_new=True),
+        Attr("project", rp(396), force_new=True),
+    ),
+    rules=(
+        Valid("name", v.rfc1035_name(1, 63), rp(69), origin="api"),
+        Valid("workload_policy.type", v.one_of("HIGH_AVAILABILITY", "HIGH_THROUGHPUT"), rp(373)),
+    ),
+)
