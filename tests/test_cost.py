@@ -159,7 +159,7 @@ def test_v6e_pool_costs_chips_times_the_chip_price() -> None:
                 "spot": True,
                 "autoscaling": {"min_nodes": 1, "max_nodes": 3},
             }
-        ]
+        ],
     )
     (pool,) = estimate(usage_from_environment(env), load_prices()).pools
     # 4 chips x 1.35 USD spot = 5.40 USD per node; 1-3 nodes in one zone
