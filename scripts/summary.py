@@ -4,12 +4,13 @@ not what the config meant), enriched with the accelerator catalogs."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modules.catalog.tpu import TPU_V5E_MACHINE_TYPES, chips_in
+from modules.catalog.tpu import TPU_MACHINE_TYPES, chips_in
 
 
 @dataclass(frozen=True)
@@ -64,12 +65,30 @@ def capacity_of(pool: Mapping[str, Any]) -> str:
     return "on-demand"
 
 
-def summarize_pool(pool: dict[str, Any]) -> PoolSummary:
+#: How a node pool's `placement_policy.policy_name` names a resource policy of its own stack (TPU7x slices).
+_POLICY_REFERENCE = re.compile(r"\$\{google_compute_resource_policy\.([^.}]+)\.name\}")
+
+
+def slice_topology(pool: Mapping[str, Any], stack: Mapping[str, Any]) -> str | None:
+    """A multi-host TPU slice's topology as synthesized: `placement_policy.tpu_topology` (v5e, v6e), or the
+    `workload_policy.accelerator_topology` of the resource policy `placement_policy.policy_name` references (TPU7x,
+    modules/tpu_pool.py); None for a single-host pool."""
+    placement = pool.get("placement_policy", {})
+    if placement.get("tpu_topology"):
+        return str(placement["tpu_topology"])
+    reference = _POLICY_REFERENCE.fullmatch(placement.get("policy_name", ""))
+    if reference is None:
+        return None
+    policy = stack.get("resource", {}).get("google_compute_resource_policy", {}).get(reference[1], {})
+    return policy.get("workload_policy", {}).get("accelerator_topology")
+
+
+def summarize_pool(pool: dict[str, Any], stack: Mapping[str, Any] | None = None) -> PoolSummary:
     config = pool["node_config"]
     machine_type = config["machine_type"]
-    if machine_type in TPU_V5E_MACHINE_TYPES:
-        tpu = TPU_V5E_MACHINE_TYPES[machine_type]
-        topology = pool.get("placement_policy", {}).get("tpu_topology") or tpu.single_host_topology
+    if machine_type in TPU_MACHINE_TYPES:
+        tpu = TPU_MACHINE_TYPES[machine_type]
+        topology = slice_topology(pool, stack or {}) or tpu.single_host_topology
         accelerator, per_node = tpu.accelerator, tpu.chips
     else:
         gpu = config["guest_accelerator"][0]
@@ -137,4 +156,4 @@ def read_stacks(outdir: Path) -> dict[str, dict[str, Any]]:
 
 
 def pools(stack: dict[str, Any]) -> list[PoolSummary]:
-    return [summarize_pool(p) for p in _resources(stack, "google_container_node_pool")]
+    return [summarize_pool(p, stack) for p in _resources(stack, "google_container_node_pool")]

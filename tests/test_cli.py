@@ -122,6 +122,24 @@ def test_synth_writes_every_stack_and_summarizes_pools(synthesized: dict[str, Sy
     ] == ["network", "cluster", "accelerators", "storage", "identities"]
 
 
+def test_summary_reads_every_generation_and_the_tpu7x_workload_policy(synthesized: dict[str, Synthesized]) -> None:
+    """tests/configs/tpu-generations.yaml as synthesized: v6e slices name their topology in
+    `placement_policy.tpu_topology`, TPU7x slices in the `workload_policy.accelerator_topology` of the resource policy
+    their `placement_policy.policy_name` references; single-host pools show the machine type's own topology."""
+    from scripts.summary import pools
+
+    rows = {
+        p.name: (p.accelerator, p.topology, p.slice_chips, p.chips_or_gpus_per_node, p.nodes, p.capacity)
+        for p in pools(synthesized["tpu-generations"].stack("accelerators"))
+    }
+    assert rows == {
+        "v6e-2x2": ("tpu-v6e-slice", "2x2", 4, 4, "0-2 (autoscaling)", "on-demand"),
+        "v6e-4x4": ("tpu-v6e-slice", "4x4", 16, 4, "0-4 (autoscaling)", "spot"),
+        "tpu7x-2x2x1": ("tpu7x", "2x2x1", 4, 4, "1", "reservation ironwood-capacity"),
+        "tpu7x-2x2x2": ("tpu7x", "2x2x2", 8, 4, "0-2 (autoscaling)", "flex-start"),
+    }
+
+
 def test_synth_refuses_an_invalid_config_before_synthesizing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(

@@ -276,11 +276,36 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
             tpu_pools=[tpu(machine_type="ct5lp-hightpu-4t", topology="4x8")],
             deployments=[deployment(pool="tpu", tensor_parallel_size=32)],
         ),
-        "deployments[0].pool: 'tpu' is a multi-host TPU slice (4x8) and vLLM on TPU on GKE is single-host; allowed: a single-host TPU pool (1x1, 2x2, 2x4) or a GPU pool",
+        "deployments[0].pool: 'tpu' is a multi-host TPU slice (4x8) and the serving stack runs one pod per node, while vLLM across a slice's hosts needs one pod per host joined by Ray (a LeaderWorkerSet), which it does not build; allowed: a single-host TPU pool (1x1, 2x2, 2x4) or a GPU pool",
     ),
     "deploy_tp_tpu": (
         config(tpu_pools=[tpu()], deployments=[deployment(pool="tpu", tensor_parallel_size=4)]),
         "deployments[0].tensor_parallel_size: 4 does not match pool 'tpu' (8 chips); allowed: 8 (vLLM shards over every chip of the slice)",
+    ),
+    "deploy_tp_tpu7x": (
+        # tpu-inference shards over JAX devices, two per TPU7x chip (modules/catalog/engines.py TPU_DEVICES_PER_CHIP)
+        config(
+            cluster={"min_master_version": "1.34.0-gke.2201000"},
+            tpu_pools=[tpu(machine_type="tpu7x-standard-4t", zones=["us-central1-c"])],
+            deployments=[deployment(pool="tpu", tensor_parallel_size=4)],
+        ),
+        "deployments[0].tensor_parallel_size: 4 does not match pool 'tpu' (4 chips, 8 devices); allowed: 8 (vLLM shards over every device, 2 per chip)",
+    ),
+    "deploy_multi_host_tpu7x": (
+        config(
+            cluster={"min_master_version": "1.34.0-gke.2201000"},
+            tpu_pools=[tpu(machine_type="tpu7x-standard-4t", topology="2x2x2", zones=["us-central1-c"])],
+            deployments=[deployment(pool="tpu", tensor_parallel_size=16)],
+        ),
+        "deployments[0].pool: 'tpu' is a multi-host TPU slice (2x2x2) and the serving stack runs one pod per node, while vLLM across a slice's hosts needs one pod per host joined by Ray (a LeaderWorkerSet), which it does not build; allowed: a single-host TPU pool (1x1x1, 2x2x1) or a GPU pool",
+    ),
+    "deploy_multi_host_v6e": (
+        config(
+            cluster={"min_master_version": "1.31.2-gke.1115000"},
+            tpu_pools=[tpu(machine_type="ct6e-standard-4t", topology="4x4", zones=["us-central1-b"])],
+            deployments=[deployment(pool="tpu", tensor_parallel_size=16)],
+        ),
+        "deployments[0].pool: 'tpu' is a multi-host TPU slice (4x4) and the serving stack runs one pod per node, while vLLM across a slice's hosts needs one pod per host joined by Ray (a LeaderWorkerSet), which it does not build; allowed: a single-host TPU pool (1x1, 2x2, 2x4) or a GPU pool",
     ),
     "deploy_tp_gpu": (
         config(gpu_pools=[gpu()], deployments=[deployment(tensor_parallel_size=2)]),

@@ -18,7 +18,7 @@ from tests.conftest import CONFIGS, REPO, Synthesized
 TABLE = PriceTable(
     date="2026-01-01",
     source=("https://example.invalid/prices",),
-    tpu_v5e_per_chip={"on_demand": {"us-east5": 1.5}, "spot": {"us-east5": 0.5}},
+    tpu_per_chip={"v5e": {"on_demand": {"us-east5": 1.5}, "spot": {"us-east5": 0.5}}},
     machines={"g2-standard-8": {"spot": {"us-east5": 0.25}, "dws": {"us-east5": 0.4}}},
 )
 
@@ -133,12 +133,74 @@ def test_reservation_is_billed_on_demand_and_unknown_regions_are_unknown() -> No
     )
 
 
+def test_tpu_prices_per_generation() -> None:
+    """Per chip-hour x chips: v6e on-demand 2.70 USD in the US (SkyPilot's catalog, gpuhunt agreeing), 2.97 in
+    europe-west4; spot 1.35 in us-east5 (the higher of SkyPilot's two snapshots, 1.215 and 1.35); TPU7x unknown."""
+    prices = load_prices()
+    assert prices.hourly("ct6e-standard-8t", "us-east5", "on_demand") == pytest.approx(8 * 2.70)
+    assert prices.hourly("ct6e-standard-1t", "europe-west4", "on_demand") == pytest.approx(2.97)
+    assert prices.hourly("ct6e-standard-4t", "us-east5", "spot") == pytest.approx(4 * 1.35)
+    assert prices.hourly("ct6e-standard-4t", "us-east5", "dws") is None
+    assert prices.hourly("ct6e-standard-4t", "us-west4", "on_demand") is None  # no v6e price read there
+    assert prices.hourly("tpu7x-standard-4t", "us-central1", "on_demand") is None
+    assert prices.hourly("tpu7x-standard-4t", "us-central1", "spot") is None
+    # v5e unchanged: a ct5l- (device) VM costs its chips x the generation's price, like ct5lp-
+    assert prices.hourly("ct5l-hightpu-8t", "us-central1", "on_demand") == pytest.approx(9.6)
+
+
+def test_v6e_pool_costs_chips_times_the_chip_price() -> None:
+    env = env_with(
+        cluster={"name": "hfkit-cost-test", "min_master_version": "1.31.2-gke.1115000"},  # v6e's minimum GKE
+        tpu_pools=[
+            {
+                "name": "v6e",
+                "machine_type": "ct6e-standard-4t",
+                "zones": ["us-east5-b"],
+                "spot": True,
+                "autoscaling": {"min_nodes": 1, "max_nodes": 3},
+            }
+        ],
+    )
+    (pool,) = estimate(usage_from_environment(env), load_prices()).pools
+    # 4 chips x 1.35 USD spot = 5.40 USD per node; 1-3 nodes in one zone
+    assert (pool.usage.pricing_model, pool.hourly_min, pool.hourly_max) == (
+        "spot",
+        pytest.approx(5.4),
+        pytest.approx(16.2),
+    )
+
+
+@pytest.mark.parametrize(
+    ("tpu", "message"),
+    [
+        (
+            {"v5p": {"on_demand": {"us-east5": 4.2}}},
+            "prices.yaml: tpu_per_chip_hour.v5p is not a TPU generation of the catalog; allowed: v5e, v6e, tpu7x",
+        ),
+        (
+            {"v6e": {"ondemand": {"us-east5": 2.7}}},
+            "tpu_per_chip_hour.v6e: 'ondemand' is not a pricing model; allowed: on_demand, spot, dws",
+        ),
+    ],
+)
+def test_price_table_refuses_entries_that_would_never_apply(tmp_path: Path, tpu: dict, message: str) -> None:
+    data = yaml.safe_load((REPO / "scripts/cost/prices.yaml").read_text())
+    data["tpu_per_chip_hour"] = tpu
+    path = tmp_path / "prices.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(ValueError) as error:
+        load_prices(path)
+    assert str(error.value) == message
+
+
 def test_price_table_is_dated_and_sourced() -> None:
     data = yaml.safe_load((REPO / "scripts/cost/prices.yaml").read_text())
     assert data["date"] and data["verified"] is False  # figures come from copies of Google's data, not its pages
     assert all(url.startswith("https://cloud.google.com/") for url in data["source"])
     assert data["cross_checked_with"] and all("github.com/" in where for where in data["cross_checked_with"])
-    assert data["tpu_v5e_per_chip_hour"]["dws"] == {}  # no published figure: unknown, never guessed
+    assert data["tpu_per_chip_hour"]["v5e"]["dws"] == {}  # no published figure: unknown, never guessed
+    assert data["tpu_per_chip_hour"]["v6e"]["dws"] == {}
+    assert data["tpu_per_chip_hour"]["tpu7x"] == {"on_demand": {}, "spot": {}, "dws": {}}  # no source had a price
 
 
 @pytest.mark.parametrize("name", CONFIGS)

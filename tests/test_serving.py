@@ -378,3 +378,110 @@ def test_each_deployment_serves_a_context_its_engine_accepts(index: int) -> None
     assert 0 < deployment["max_model_len"] <= allowed
     if deployment["name"] == "llama-3-1-8b":
         assert deployment["max_model_len"] == allowed == 30_304
+
+
+#: Llama-3.1-70B (141,107,497,984 staged bytes) on a v6e 2x4 VM and on a TPU7x 2x2x1 VM, entries as `hfkit serve`
+#: writes them: tensor parallel = JAX devices (8 v6e chips; 4 TPU7x chips of 2 devices each), the full 131,072 context
+#: (tests/fit/test_fit_arithmetic.py derives both by hand). TPU7x needs GKE 1.34.0-gke.2201000 (modules/catalog/tpu.py).
+GENERATIONS = {
+    **CONFIG,
+    "cluster": {**CONFIG["cluster"], "min_master_version": "1.34.0-gke.2201000"},
+    "tpu_pools": [
+        {"name": "v6e-2x4", "machine_type": "ct6e-standard-8t", "zones": ["us-central1-b"]},
+        {"name": "tpu7x-2x2x1", "machine_type": "tpu7x-standard-4t", "zones": ["us-central1-c"]},
+    ],
+    "gpu_pools": [],
+    "deployments": [
+        {
+            **CONFIG["deployments"][2],
+            "name": name,
+            "pool": pool,
+            "engine": "vllm",
+            "tensor_parallel_size": 8,
+            "max_model_len": 131_072,
+        }
+        for name, pool in (("llama-70b-v6e", "v6e-2x4"), ("llama-70b-tpu7x", "tpu7x-2x2x1"))
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def generations() -> dict[str, Any]:
+    stacks = build_stacks(CdktfTesting.app(), parse_environment(GENERATIONS))
+    assert stacks.serving is not None
+    return json.loads(CdktfTesting.synth(stacks.serving))
+
+
+@pytest.mark.parametrize(
+    ("name", "accelerator", "topology", "chips", "cpu", "memory"),
+    [
+        # ct6e-standard-8t: 360 vCPUs, 1,440 GB (machines.py), 8 chips; requests half, limits all CPU and 3/4 memory
+        ("llama-70b-v6e", "tpu-v6e-slice", "2x4", "8", ("180", "360"), ("720Gi", "1080Gi")),
+        # tpu7x-standard-4t: 224 vCPUs, 960 GB, 4 chips (google.com/tpu counts chips: tpu-inference's GKE example
+        # requests 4 on a 2x2x1 node and serves with --tensor-parallel-size 8)
+        ("llama-70b-tpu7x", "tpu7x", "2x2x1", "4", ("112", "224"), ("480Gi", "720Gi")),
+    ],
+)
+def test_each_tpu_generation_gets_its_labels_chips_and_the_pinned_image(
+    generations: dict[str, Any], name: str, accelerator: str, topology: str, chips: str, cpu: tuple, memory: tuple
+) -> None:
+    """Memory by hand for 141,107,497,984 staged bytes = 134,571 MiB of file cache (+512 MiB volume slack, +1 GiB
+    sidecar = 136,107 MiB). ct6e-standard-8t: 1,474,560 MiB, GKE reserves 1,024 + 819.2 + 819.2 + 6,881.28 + 2% of
+    1,312 GiB (26,869.76) + 100 MiB eviction: 1,438,046 MiB allocatable, so the limit stays 3/4 (1,105,920 MiB:
+    1,438,046 - 2,048 - 136,107 is more). tpu7x-standard-4t: 983,040 MiB, 956,356 allocatable; limit 737,280."""
+    template = pod(generations, name)
+    spec = template["spec"]
+    (container,) = spec["container"]
+    assert container["image"] == VLLM_IMAGE_TPU
+    assert container["args"][:4] == [
+        "--model=/models",
+        f"--served-model-name={name}",
+        "--tensor-parallel-size=8",
+        "--max-model-len=131072",
+    ]
+    pool = GENERATIONS["deployments"][0 if name.endswith("v6e") else 1]["pool"]
+    assert spec["node_selector"] == {
+        "cloud.google.com/gke-tpu-accelerator": accelerator,
+        "cloud.google.com/gke-tpu-topology": topology,
+        "hfkit.dev/pool": pool,
+    }
+    requests, limits = container["resources"]["requests"], container["resources"]["limits"]
+    assert (requests["google.com/tpu"], limits["google.com/tpu"]) == (chips, chips)
+    assert (requests["cpu"], limits["cpu"]) == cpu
+    assert (requests["memory"], limits["memory"]) == memory
+    weights = volumes(spec)["weights"]["csi"]["volume_attributes"]["mountOptions"].split(",")
+    assert "file-cache:max-size-mb:134571" in weights
+    assert volumes(spec)["gke-gcsfuse-cache"]["empty_dir"] == {"medium": "Memory", "size_limit": "135083Mi"}
+    assert template["metadata"]["annotations"]["gke-gcsfuse/memory-request"] == "136107Mi"
+    assert {"name": "VLLM_XLA_CACHE_PATH", "value": "/compile-cache"} in container["env"]
+
+
+@pytest.mark.parametrize(
+    ("machine_type", "message"),
+    [
+        # 176 GB: 180,224 MiB - (1,024 + 819.2 + 819.2 + 6,881.28 + 2% of 48 GiB = 983.04) - 100 = 169,597 MiB
+        # allocatable; room = 169,597 - 2,048 - 90,112 (half the node) - 1,024 - 512 = 75,901 MiB < 134,571
+        (
+            "ct6e-standard-1t",
+            "141107497984 bytes (131.4 GiB) do not fit the in-memory GCS FUSE file cache on pool 'small' "
+            "(ct6e-standard-1t: 165.6 GiB allocatable, 88 GiB requested by the server, 1.5 GiB for GCS FUSE, 2 GiB "
+            "for system pods); allowed: at most 79587966976 bytes (74.1 GiB) on ct6e-standard-1t, else a machine "
+            "type with more memory",
+        ),
+        # 240 GB: 245,760 MiB - 11,837.44 - 100 = 233,822 allocatable; room 233,822 - 2,048 - 122,880 - 1,536
+        # = 107,358 MiB: the 70B's HBM fits one TPU7x chip (108,032 tokens) but its weights do not fit the VM's cache
+        (
+            "tpu7x-standard-1t",
+            "141107497984 bytes (131.4 GiB) do not fit the in-memory GCS FUSE file cache on pool 'small' "
+            "(tpu7x-standard-1t: 228.3 GiB allocatable, 120 GiB requested by the server, 1.5 GiB for GCS FUSE, 2 GiB "
+            "for system pods); allowed: at most 112573022208 bytes (104.8 GiB) on tpu7x-standard-1t, else a machine "
+            "type with more memory",
+        ),
+        ("ct6e-standard-4t", None),  # 715,512 MiB allocatable: room 343,288 MiB
+        ("tpu7x-standard-4t", None),  # 956,356 MiB allocatable: room 461,252 MiB
+    ],
+)
+def test_each_generations_vm_memory_holds_the_weights_cache_or_is_refused(machine_type: str, message: str) -> None:
+    from modules.serving.memory import cache_fit_error
+
+    assert cache_fit_error("vllm", machine_type, "small", 141_107_497_984) == message

@@ -48,6 +48,14 @@ VLLM_IMAGE_GPU = "vllm/vllm-openai:v0.26.0"
 #: ai-ml/vllm-tpu uses `latest`. Pinned: v0.27.0, the newest release whose image tag (docker.io/vllm/vllm-tpu:v0.27.0)
 #: and v5e support were both seen in a source; the TPU load path (GCS FUSE) does not depend on the version.
 VLLM_IMAGE_TPU = "vllm/vllm-tpu:v0.27.0"
+#: TPU generations (`modules.catalog.tpu.TpuGeneration.name`) the pinned vLLM TPU image supports. tpu-inference's
+#: README at tag v0.27.0 (commit e1c0338, 2026-08-20; read 2026-12-02), "Compatible TPU Generations": "Recommended:
+#: v7x, v5e, v6e", "Experimental: v3, v4, v5p" (v7x is Google's TPU7x: tpu-inference and tpu-info name its chip
+#: "v7x"/"7x", GKE `tpu7x`); docs/getting_started/quickstart.md at the same tag: "TPU versions: v7x, v6e, v5e". v7x
+#: was added to the recommended list on 2026-01-05 (commit 933c34e, "docs: update for v7x support (#1377)") and is
+#: in every release since v0.18.0; v5e and v6e since v0.12.0. One image covers every generation the kit builds pools
+#: for; a deployment on a generation not listed here is refused (`tpu_image_problem`).
+VLLM_TPU_IMAGE_GENERATIONS: tuple[str, ...] = ("v5e", "v6e", "tpu7x")
 #: TGI: in maintenance mode since 2025-12 (huggingface/text-generation-inference README, commit db931fc, 2026-01-08);
 #: v3.3.7 (2025-12-18) is its last release. Kept working for existing users; vLLM is the documented default.
 TGI_IMAGE_GPU = "ghcr.io/huggingface/text-generation-inference:3.3.7"
@@ -94,8 +102,7 @@ class MemoryFacts:
     runtime_bytes: int
     """Memory outside the engine's accounting per device: vLLM GPU: non-torch memory that appears during profiling
     (cuBLAS/attention workspaces; vLLM PR #12126 logs 0.16 GiB at TP 1); TGI: also the CUDA context, which its
-    free-memory reading includes (allowance 512 MiB); TPU: XLA's `bytes_limit` is below the chip's HBM (observed
-    15.75 GiB on a 16 GiB chip), allowance 256 MiB."""
+    free-memory reading includes (allowance 512 MiB); TPU: per generation, `runtime_bytes_by_generation`."""
     tensor_parallel_bytes: int
     """Added per device when tensor parallelism > 1: NCCL and custom all-reduce buffers (vLLM PR #10511 logs
     non-torch memory of 1.79 GiB at TP 1 and 3.58 GiB at TP 2 for Llama-3-8B on H100: 2 GiB allowance)."""
@@ -119,6 +126,11 @@ class MemoryFacts:
     nothing is charged. The V2 model runner, vLLM 0.26.0's default for models without experts, returns 0 from
     `profile_cudagraph_memory` (vllm/v1/worker/gpu/model_runner.py line 705) and captures its graphs after the KV
     cache is sized, from the memory above the utilisation, as vLLM 0.11 did."""
+    runtime_bytes_by_generation: dict[str, int] = field(default_factory=dict)
+    """TPU: the HBM per device XLA keeps out of the engine's reach. tpu-inference sizes from each device's
+    `memory_stats()["bytes_limit"]` (tpu_worker.py `determine_available_memory` line 511, utils.py `hbm_usage_bytes`
+    line 123), which is below the device's HBM; the kit sizes from the HBM and charges the difference here
+    (`TPU_RUNTIME_BYTES`). Replaces `runtime_bytes` for a TPU generation."""
     large_device_bytes: int = 70 * GiB
     large_device_excluded: tuple[str, ...] = ("a100",)
     """Accelerators that keep the small defaults whatever their memory ("NOTE(Kuntai): Setting large
@@ -203,6 +215,37 @@ TPU_QUANTIZATION: dict[str, tuple[str, ...]] = {
     "vllm": ("awq", "fp8", "compressed-tensors"),
 }
 
+#: JAX devices per chip, per TPU generation (`TpuGeneration.name`): what tpu-inference shards over. Its tensor-
+#: parallel size counts devices (`ShardingConfigManager.total_devices`, tpu_inference/layers/common/sharding.py line
+#: 199; `TPUWorker.init_device` takes that many of `jax.local_devices()`, tpu_worker.py lines 377-411), and a TPU7x
+#: chip is two devices of half its HBM each: `get_num_cores_per_chip` returns 1 for v5litepod and v6e, else 2
+#: (tpu_inference/tpu_info.py line 73); `get_device_hbm_limit` gives v5e 16, v6e 32 and "TPU v7" 96 GiB per device,
+#: "192 * GBYTES / 2 because each JAX device (v7x core) has 1/2 of the total chip HBM" (utils.py lines 184-203); its
+#: GKE example runs `--tensor-parallel-size 8` on a tpu7x 2x2x1 node with `google.com/tpu: 4` (examples/offload/gke/
+#: benchmarks/single-host/deploy-baseline.yaml). tpu-info agrees: `TpuChip` V5E 16 GiB x 1 device, V6E 32 x 1, V7X
+#: 192 x 2 (AI-Hypercomputer/cloud-accelerator-diagnostics tpu_info/tpu_info/device.py). All at tpu-inference tag
+#: v0.27.0, read 2026-12-02.
+TPU_DEVICES_PER_CHIP: dict[str, int] = {"v5e": 1, "v6e": 1, "tpu7x": 2}
+#: The HBM per device below XLA's `bytes_limit` (`MemoryFacts.runtime_bytes_by_generation`), per TPU generation:
+#: - v5e: 256 MiB (`bytes_limit` observed at 15.75 GiB on a 16 GiB chip);
+#: - v6e: 772 MiB: vllm-project/vllm PR #16211 (2025-04-25) logs a v6e chip's `gpu_memory_per_device`, torch_xla's
+#:   `get_memory_info()["bytes_limit"]`, as 33,550,237,696 B: 34,359,738,368 - 33,550,237,696 = 809,500,672 B;
+#: - TPU7x: no `bytes_limit` reading was found (read 2026-12-02). The kit charges v6e's share, the larger of the two
+#:   read (772 MiB of 32 GiB, against v5e's 256 MiB of 16 GiB), of a 96 GiB device: 3 x 772 = 2,316 MiB. An
+#:   estimate that errs safe; replace it with a reading when one is published.
+TPU_RUNTIME_BYTES: dict[str, int] = {"v5e": 256 * MiB, "v6e": 772 * MiB, "tpu7x": 2316 * MiB}
+
+
+def tpu_image_problem(generation: str) -> str | None:
+    """Why the pinned vLLM TPU image cannot serve on this TPU generation (None when it can)."""
+    if generation in VLLM_TPU_IMAGE_GENERATIONS:
+        return None
+    return (
+        f"{VLLM_IMAGE_TPU} (tpu-inference 0.27.0) does not list TPU {generation} as a recommended generation; "
+        f"allowed: a pool of TPU {', '.join(VLLM_TPU_IMAGE_GENERATIONS)}"
+    )
+
+
 VLLM_GPU_MEMORY = MemoryFacts(
     version="vLLM 0.26.0",
     kv_fraction_factor=1.0,
@@ -230,10 +273,11 @@ VLLM_TPU_MEMORY = MemoryFacts(
     sampler_sequences=256,
     large_device_sampler_sequences=256,
     sampler_bytes_per_logit=0,
-    runtime_bytes=256 * MiB,
+    runtime_bytes=0,
     tensor_parallel_bytes=0,
     hybrid_kv_cache=True,
     in_flight_batches=2,
+    runtime_bytes_by_generation=TPU_RUNTIME_BYTES,
 )
 TGI_GPU_MEMORY = MemoryFacts(
     version="TGI 3.3.7",

@@ -104,3 +104,14 @@ CUSTOM_METRICS_VERSIONS: tuple[tuple[str, int], ...] = (("v1beta1", 100), ("v1be
 #: creation in the Regular channel") and 1.36 the newest minor the channel offers (release notes "Current versions":
 #: Regular "1.34 to 1.36"). Rendered manifests are validated against both.
 GKE_REGULAR_KUBERNETES_MINORS: tuple[str, ...] = ("1.35", "1.36")
+
+#: Why a deployment never runs on a multi-host TPU slice. tpu-inference does run across hosts: its GKE example
+#: (vllm-project/tpu-inference tag v0.27.0, examples/offload/gke/benchmarks/multi-host/deploy-baseline.yaml) is a
+#: LeaderWorkerSet with one pod per host of a tpu7x 2x2x2 slice, joined into one engine by Ray
+#: (`TPU_MULTIHOST_BACKEND=ray`, `--tensor-parallel-size 16`). The kit's serving stack runs a Deployment whose
+#: replica takes one node: on a slice it would start unconnected engines, one per host. Until it builds that
+#: LeaderWorkerSet, `hfkit fit`, `hfkit serve` and the config refuse with this reason.
+MULTI_HOST_REASON = (
+    "the serving stack runs one pod per node, while vLLM across a slice's hosts needs one pod per host joined by "
+    "Ray (a LeaderWorkerSet), which it does not build"
+)

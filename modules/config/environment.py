@@ -12,8 +12,11 @@ from pathlib import Path
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from modules.catalog.engines import TPU_DEVICES_PER_CHIP, tpu_image_problem
 from modules.catalog.locations import ALL_REGIONS, did_you_mean, is_region
 from modules.catalog.machines import MACHINE_VCPUS_MEMORY_GB
+from modules.catalog.serving import MULTI_HOST_REASON
+from modules.catalog.tpu import chips_in
 from modules.catalog.zones import REGIONS, ZONES, zones_offering
 from modules.config.ci import Ci
 from modules.config.cluster import Cluster, Network, gke_version_floor
@@ -264,16 +267,25 @@ class Environment(Model):
                         f"{d.engine!r} does not run on TPU pool {pool.name!r}; allowed: vllm (TGI needs a GPU pool)",
                     )
                 if pool.multi_host:
+                    shapes = sorted({m.single_host_topology for m in pool.generation.machine_types}, key=chips_in)
                     raise FieldError(
                         f"{where}.pool",
-                        f"{pool.name!r} is a multi-host TPU slice ({pool.resolved_topology}) and vLLM on TPU on GKE "
-                        "is single-host; allowed: a single-host TPU pool (1x1, 2x2, 2x4) or a GPU pool",
+                        f"{pool.name!r} is a multi-host TPU slice ({pool.resolved_topology}) and {MULTI_HOST_REASON}; "
+                        f"allowed: a single-host TPU pool ({', '.join(shapes)}) or a GPU pool",
                     )
-                if d.tensor_parallel_size != pool.slice_chips:
+                problem = tpu_image_problem(pool.generation.name)
+                if problem and not d.image:
+                    raise FieldError(f"{where}.pool", f"{pool.name!r} runs TPU {pool.generation.name}: {problem}")
+                per_chip = TPU_DEVICES_PER_CHIP[pool.generation.name]
+                devices = pool.slice_chips * per_chip
+                if d.tensor_parallel_size != devices:
+                    size, why = f"{pool.slice_chips} chips", "every chip of the slice"
+                    if per_chip > 1:
+                        size, why = f"{size}, {devices} devices", f"every device, {per_chip} per chip"
                     raise FieldError(
                         f"{where}.tensor_parallel_size",
-                        f"{d.tensor_parallel_size} does not match pool {pool.name!r} ({pool.slice_chips} chips); "
-                        f"allowed: {pool.slice_chips} (vLLM shards over every chip of the slice)",
+                        f"{d.tensor_parallel_size} does not match pool {pool.name!r} ({size}); allowed: {devices} "
+                        f"(vLLM shards over {why})",
                     )
             elif d.tensor_parallel_size > pool.gpus_per_node:
                 raise FieldError(

@@ -79,7 +79,7 @@ def tpu_page_tokens(max_model_len: int, max_num_seqs: int) -> int:
 
 
 def tpu_token_bytes(kv_heads: int, tp: int, head_dim: int, dtype_bytes: int) -> tuple[int, str]:
-    """Bytes per token per layer on one chip, and how they are made (module doc)."""
+    """Bytes per token per layer on one JAX device (a TPU7x chip is two), and how they are made (module doc)."""
     heads = max(kv_heads, tp) // tp
     packing = 4 // dtype_bytes
     if head_dim == TPU_PACKED_HEAD_DIM:

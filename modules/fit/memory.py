@@ -32,8 +32,11 @@ plus `VLLM_CUDA_GRAPH_BYTES` for each PIECEWISE and FULL graph of the default ca
 after the KV cache is sized, from the memory above the utilisation, and tpu-inference compiles its XLA programs
 there too: nothing is charged to their KV budget.
 
-Memory per device comes from the shape: TPU chips from the catalog's HBM figure, GPUs from the catalog's vendor
-figure read as decimal GB (24 GB L4 = 24e9 bytes), slightly below what the driver reports, so it errs safe.
+Memory per device comes from the shape: TPU devices from the catalog generation's HBM per chip divided among the
+chip's JAX devices (one on v5e and v6e, two on TPU7x: `TPU_DEVICES_PER_CHIP`; tensor parallelism counts devices),
+GPUs from the catalog's vendor figure read as decimal GB (24 GB L4 = 24e9 bytes), slightly below what the driver
+reports, so it errs safe. On TPU the runtime allowance is per generation (`TPU_RUNTIME_BYTES`): XLA keeps part of
+each device's HBM below the `bytes_limit` tpu-inference sizes from.
 """
 
 from __future__ import annotations
@@ -45,14 +48,17 @@ from modules.catalog.engines import (
     TGI_CARD_F16_FLOPS,
     TGI_DEFAULT_PREFILL_TOKENS,
     TGI_LAUNCHER_WIGGLE_ROOM,
+    TPU_DEVICES_PER_CHIP,
     TPU_QUANTIZATION,
     VLLM_MLA_BLOCK_TOKENS,
     VLLM_MLA_DEFAULT_BLOCK_TOKENS,
     Engine,
     MemoryFacts,
+    tpu_image_problem,
 )
 from modules.catalog.gpu import GPU_MACHINE_TYPES, GPU_MEMORY_GB
-from modules.catalog.tpu import HBM_GIB_PER_CHIP, PODSLICE_ACCELERATOR, TPU_V5E_MACHINE_TYPES
+from modules.catalog.serving import MULTI_HOST_REASON
+from modules.catalog.tpu import TPU_GENERATION_OF, TPU_GENERATIONS, TPU_MACHINE_TYPES
 from modules.config.pools import GpuPool, TpuPool
 from modules.fit.dtypes import DTYPE_BYTES, kv_cache_dtype, served_dtype
 from modules.fit.engine_paths import (
@@ -71,8 +77,8 @@ KV_BLOCK_TOKENS = 16
 MIN_CONTEXT = 2048
 #: Query/key head width of DeepSeek's MLA attention in the prefill (qk_nope_head_dim 128 + qk_rope_head_dim 64).
 MLA_QK_HEAD_DIM = 192
-#: Accelerator names as people say them.
-ACCELERATOR_LABELS = {PODSLICE_ACCELERATOR: "TPU v5e", "tpu-v5-lite-device": "TPU v5e"}
+#: TPU generations (`TpuGeneration.name`) as Google's documentation names them ("TPU v6e", but "TPU7x").
+GENERATION_LABELS = {"v5e": "TPU v5e", "v6e": "TPU v6e", "tpu7x": "TPU7x"}
 
 
 @dataclass(frozen=True)
@@ -86,6 +92,10 @@ class PoolShape:
     device_bytes: int
     topology: str | None = None
     multi_host: bool = False
+    generation: str | None = None
+    """TPU: the catalog generation (`TpuGeneration.name`)."""
+    chips: int = 0
+    """TPU: chips in the slice (`devices` counts their JAX devices)."""
 
     @property
     def total_bytes(self) -> int:
@@ -93,18 +103,31 @@ class PoolShape:
 
     def describe(self) -> str:
         if self.kind == "tpu":
-            label = ACCELERATOR_LABELS.get(self.accelerator, self.accelerator)
-            chips = f"{self.devices} chips x {self.device_bytes / GiB:g} GiB"
-            return f"{self.machine_type} ({label} {self.topology}, {chips})"
+            label = GENERATION_LABELS.get(self.generation or "", f"TPU {self.generation}")
+            memory = f"{self.chips} chips x {self.chips and self.total_bytes // self.chips / GiB:g} GiB"
+            if self.devices != self.chips:
+                memory += f" = {self.devices} devices x {self.device_bytes / GiB:g} GiB"
+            return f"{self.machine_type} ({label} {self.topology}, {memory})"
         return f"{self.machine_type} ({self.devices} x {self.accelerator}, {self.device_bytes / 10**9:g} GB each)"
 
 
 def tpu_shape(machine_type: str, topology: str | None = None, slice_chips: int | None = None) -> PoolShape:
-    machine = TPU_V5E_MACHINE_TYPES[machine_type]
+    """A TPU slice of `machine_type` VMs (default: one VM, its own topology), sized from its generation's HBM."""
+    machine, generation = TPU_MACHINE_TYPES[machine_type], TPU_GENERATION_OF[machine_type]
     topology = topology or machine.single_host_topology
     chips = slice_chips or machine.chips
+    per_chip = TPU_DEVICES_PER_CHIP[generation.name]
+    device_bytes = generation.hbm_gib_per_chip * GiB // per_chip
     return PoolShape(
-        "tpu", machine_type, machine.accelerator, chips, HBM_GIB_PER_CHIP * GiB, topology, chips > machine.chips
+        "tpu",
+        machine_type,
+        machine.accelerator,
+        chips * per_chip,
+        device_bytes,
+        topology,
+        chips > machine.chips,
+        generation.name,
+        chips,
     )
 
 
@@ -116,9 +139,16 @@ def gpu_shape(machine_type: str) -> PoolShape:
 
 
 def catalog_shapes() -> list[PoolShape]:
-    """Every single-host shape a deployment could run on, smallest total memory first (ties: fewer devices)."""
-    shapes = [tpu_shape(m.name) for m in TPU_V5E_MACHINE_TYPES.values() if m.accelerator == PODSLICE_ACCELERATOR]
+    """Every single-host shape a deployment could run on, smallest total memory first (ties: fewer devices). Of a
+    generation's machine types with the same chips (v5e's ct5lp- and ct5l-hightpu-Nt) the first listed stands for
+    them: the accelerator that also forms multi-host slices."""
     seen: set[tuple[str, int]] = set()
+    shapes = []
+    for generation in TPU_GENERATIONS.values():
+        for machine in generation.machine_types:
+            if (generation.name, machine.chips) not in seen:
+                seen.add((generation.name, machine.chips))
+                shapes.append(tpu_shape(machine.name))
     for name, machine in GPU_MACHINE_TYPES.items():
         if (machine.accelerator, machine.count) not in seen:  # g2-standard-4/8/... share one GPU shape
             seen.add((machine.accelerator, machine.count))
@@ -229,7 +259,9 @@ def _unsupported(profile: ModelProfile, shape: PoolShape, engine: Engine) -> str
     if shape.kind not in engine.accelerators or shape.kind not in engine.memory:
         return f"{engine.name} does not run on {shape.kind.upper()}"
     if shape.multi_host:
-        return f"{shape.topology} is a multi-host TPU slice and {engine.name} on TPU on GKE is single-host"
+        return f"{shape.topology} is a multi-host TPU slice and {MULTI_HOST_REASON}"
+    if shape.kind == "tpu" and (problem := tpu_image_problem(shape.generation or "")):
+        return problem
     if shape.kind == "tpu" and (problem := _tpu_problem(profile)):
         return problem
     return _heads_problem(profile, shape, engine)
@@ -302,7 +334,8 @@ def reservation(profile: ModelProfile, shape: PoolShape, engine: Engine, facts: 
         sampler = sequences * profile.config.vocab_size * facts.sampler_bytes_per_logit
         activation = tokens * per_token + sampler
     graphs, count = cuda_graph_bytes(profile, shape, facts, dtype, tokens, sequences)
-    runtime = facts.runtime_bytes + (facts.tensor_parallel_bytes if shape.devices > 1 else 0)
+    base = facts.runtime_bytes_by_generation[shape.generation] if shape.generation else facts.runtime_bytes
+    runtime = base + (facts.tensor_parallel_bytes if shape.devices > 1 else 0)
     margin = int(SAFETY_MARGIN * shape.device_bytes)
     return Reservation(activation, tokens, sequences, runtime, margin, graphs, count)
 

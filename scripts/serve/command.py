@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from modules.catalog.engines import ENGINES
+from modules.catalog.engines import ENGINES, tpu_image_problem
+from modules.catalog.serving import MULTI_HOST_REASON
 from modules.config import Environment, GpuPool, TpuPool
 from modules.serving.memory import cache_fit_error, load_path
 from scripts.config_commands import CONFIG_OPTION_HELP, load_or_exit
@@ -61,9 +62,11 @@ def check_pool(env: Environment, source: str, pool_name: str, engine: str) -> Tp
     if isinstance(pool, TpuPool) and pool.multi_host:
         single = ", ".join(p.name for p in env.tpu_pools if not p.multi_host) or "none defined"
         raise FitError(
-            f"--pool {pool_name!r} is a multi-host TPU slice ({pool.resolved_topology}) and vLLM on TPU is not "
-            f"supported across hosts on GKE; allowed: a single-host TPU pool ({single}) or a GPU pool"
+            f"--pool {pool_name!r} is a multi-host TPU slice ({pool.resolved_topology}) and {MULTI_HOST_REASON}; "
+            f"allowed: a single-host TPU pool ({single}) or a GPU pool"
         )
+    if isinstance(pool, TpuPool) and (problem := tpu_image_problem(pool.generation.name)):
+        raise FitError(f"--pool {pool_name!r} runs TPU {pool.generation.name}: {problem}")
     return pool
 
 

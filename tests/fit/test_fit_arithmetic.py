@@ -162,8 +162,74 @@ def test_llama_3_1_70b() -> None:
     # 8 x L4 (192e9) fit with 8,464 tokens (hand: test_fit_verdicts); TGI (0.81 of each L4) does not
     assert fit(p, L4_X8, VLLM).context_limit == 8464
     assert not fit(p, L4_X8, TGI).fits
-    # full context: 4 x A100-80 (320e9; ties with 8 x A100-40, fewer devices first)
-    assert smallest_fitting_shape(p, VLLM, 131072).machine_type == "a2-ultragpu-4g"
+    # full context: before 4 x A100-80 (320e9) come a tpu7x-standard-1t (206.2e9: 108,032 tokens, hand:
+    # test_llama_3_1_70b_on_v6e_and_tpu7x) and a ct6e-standard-8t (274.9e9), which holds the full 131,072
+    assert smallest_fitting_shape(p, VLLM, 131072).machine_type == "ct6e-standard-8t"
+
+
+def test_llama_3_1_70b_on_v6e_and_tpu7x() -> None:
+    """Llama-3.1-70B (bfloat16) on TPU v6e (32 GiB per chip, one JAX device each) and TPU7x (192 GiB per chip, two
+    JAX devices of 96 GiB each: tpu-inference's `get_num_cores_per_chip` and `get_device_hbm_limit`), by hand.
+
+    Parts: replicated norms 80 x 2 x 8,192 + 8,192 = 1,318,912 params = 2,637,824 B; k/v_proj 80 x 2 x 8,192 x
+    1,024 = 1,342,177,280 params = 2,684,354,560 B, split by KV head (8 heads: each rank holds max(8, TP) / TP of
+    them); the rest sharded: 70,553,706,496 - 1,318,912 - 1,342,177,280 = 69,210,210,304 params = 138,420,420,608 B.
+    Per device at TP 4: 34,605,105,152 + 2,637,824 + 2 heads' 671,088,640 = 35,278,831,616;
+    at TP 8: 17,302,552,576 + 2,637,824 + 1 head's 335,544,320 = 17,640,734,720;
+    at TP 2: 69,210,210,304 + 2,637,824 + 4 heads' 1,342,177,280 = 70,555,025,408.
+    tpu-inference reserves no activation; the kit charges the HBM XLA keeps (v6e 772 MiB = 809,500,672 B; TPU7x
+    2,316 MiB = 2,428,502,016 B) and 2% of the device.
+    KV per token per layer per device: align(2 x max(8, TP) / TP, 2) rows x 128 lanes x 2 B: 512 B at TP 8 (80
+    layers: 40,960 B per token), 2,048 B at TP 2 (163,840 B per token). Pages for contexts above 8,192 tokens:
+    max(16, next_pow2(ceil(context / 512))) = 256 tokens from 65,537 to 131,072.
+    """
+    p = profile(LLAMA_3_1_70B)
+    v6e_4, v6e_8 = tpu_shape("ct6e-standard-4t"), tpu_shape("ct6e-standard-8t")
+    tpu7x_1, tpu7x_4 = tpu_shape("tpu7x-standard-1t"), tpu_shape("tpu7x-standard-4t")
+    # ct6e-standard-4t: 4 x 32 GiB = 128 GiB. usable = int(0.9 x 34,359,738,368) = 30,923,764,531 < 35,278,831,616
+    four = fit(p, v6e_4, VLLM)
+    assert (four.tensor_parallel, four.usable_bytes, four.weight_bytes) == (4, 30_923_764_531, 35_278_831_616)
+    assert four.problem == "the weights and start-up reservations exceed the usable memory"
+    # ct6e-standard-8t: 8 x 32 GiB. reserved = 809,500,672 + int(0.02 x 34,359,738,368) = 687,194,767 -> 1,496,695,439
+    # budget = 30,923,764,531 - 17,640,734,720 - 1,496,695,439 = 11,786,334,372
+    # one sequence of the full 131,072 tokens: 80 x 512 pages x 256 x 512 B = 5,368,709,120: fits, twice over
+    eight = fit(p, v6e_8, VLLM)
+    assert (eight.tensor_parallel, eight.weight_bytes) == (8, 17_640_734_720)
+    assert (eight.reservation.runtime, eight.reservation.margin, eight.kv_budget_bytes) == (
+        809_500_672,
+        687_194_767,
+        11_786_334_372,
+    )
+    assert (eight.layout.token_bytes, eight.context_limit, eight.fits) == (512, 131_072, True)
+    assert fit(p, v6e_8, VLLM, max_model_len=131_072, max_num_seqs=2).fits
+    # three sequences: 11,786,334,372 / (3 x 80 x 512) = 95,917.4 tokens -> 374 pages of 256 = 95,744
+    assert fit(p, v6e_8, VLLM, max_num_seqs=3).context_limit == 95_744
+    # tpu7x-standard-4t: 4 chips x 192 GiB = 8 devices x 96 GiB (103,079,215,104 B), TP 8.
+    # usable = int(0.9 x 103,079,215,104) = 92,771,293,593; reserved = 2,428,502,016 + 2,061,584,302 = 4,490,086,318
+    # budget = 92,771,293,593 - 17,640,734,720 - 4,490,086,318 = 70,640,472,555: 13 full-context sequences
+    # (13 x 5,368,709,120 = 69,793,218,560), not 14; for 14: 70,640,472,555 / (14 x 40,960) = 123,187.9 tokens ->
+    # 481 pages of 256 = 123,136
+    ironwood = fit(p, tpu7x_4, VLLM)
+    assert (ironwood.tensor_parallel, ironwood.usable_bytes, ironwood.weight_bytes) == (
+        8,
+        92_771_293_593,
+        17_640_734_720,
+    )
+    assert (ironwood.reservation.runtime, ironwood.reservation.margin, ironwood.kv_budget_bytes) == (
+        2_428_502_016,
+        2_061_584_302,
+        70_640_472_555,
+    )
+    assert ironwood.context_limit == 131_072
+    assert fit(p, tpu7x_4, VLLM, max_model_len=131_072, max_num_seqs=13).fits
+    assert fit(p, tpu7x_4, VLLM, max_num_seqs=14).context_limit == 123_136
+    # tpu7x-standard-1t: one chip = 2 devices, TP 2: budget = 92,771,293,593 - 70,555,025,408 - 4,490,086,318
+    # = 17,726,181,867 -> 108,192.0 tokens of 163,840 B -> 422 pages of 256 = 108,032 (not the full context)
+    one = fit(p, tpu7x_1, VLLM)
+    assert (one.tensor_parallel, one.weight_bytes, one.kv_budget_bytes) == (2, 70_555_025_408, 17_726_181_867)
+    assert (one.layout.token_bytes * p.layers, one.context_limit) == (163_840, 108_032)
+    assert v6e_8.describe() == "ct6e-standard-8t (TPU v6e 2x4, 8 chips x 32 GiB)"
+    assert tpu7x_4.describe() == "tpu7x-standard-4t (TPU7x 2x2x1, 4 chips x 192 GiB = 8 devices x 96 GiB)"
 
 
 def test_mixtral_8x7b() -> None:
@@ -189,16 +255,25 @@ def test_mixtral_8x7b() -> None:
     assert (l4.reservation.cuda_graphs, l4.reservation.cuda_graph_count) == (2_202_009_600, 86)
     assert (l4.kv_budget_bytes, l4.context_limit) == (4_542_005_248, 32768)
     assert fit(p, V5E_2X2, VLLM).problem == "the weights and start-up reservations exceed the usable memory"
-    # smallest: v5e 2x4 (137.4e9) for vLLM; on GPUs (TGI): 4 x L4 = 23.4e9 of weights per GPU > 19.44e9 usable;
-    # 2 x A100-80: 46.7e9 per GPU of 64.8e9 usable
-    assert smallest_fitting_shape(p, VLLM).machine_type == "ct5lp-hightpu-8t"
+    # smallest for vLLM: 137.4e9, where a v6e 2x2 (4 chips x 32 GiB) ties with the v5e 2x4 and wins on fewer
+    # devices: per chip at TP 4, sharded 92,866,084,864 / 4 = 23,216,521,216 + replicated 2,629,632 + 2 of the 8 KV
+    # heads' k/v (536,870,912 / 4 = 134,217,728) = 23,353,368,576 of 30,923,764,531 usable (0.9 x 32 GiB), less
+    # 772 MiB and the 2% margin (687,194,767): 6,073,700,516 for a KV cache of 32 layers x align(2 x 2, 2) x 128 x
+    # 2 B = 32,768 B per token, the full 32,768 context in 1,073,741,824.
+    # On GPUs (TGI): 4 x L4 = 23.4e9 of weights per GPU > 19.44e9 usable; 2 x A100-80: 46.7e9 per GPU of 64.8e9
+    assert smallest_fitting_shape(p, VLLM).machine_type == "ct6e-standard-4t"
+    v6e = fit(p, tpu_shape("ct6e-standard-4t"), VLLM)
+    assert (v6e.weight_bytes, v6e.kv_budget_bytes, v6e.context_limit) == (23_353_368_576, 6_073_700_516, 32768)
     assert smallest_fitting_shape(p, TGI).machine_type == "a2-ultragpu-2g"
 
 
 def test_unsupported_shapes_and_engines() -> None:
     p = profile(LLAMA_3_1_8B)
     slice_4x8 = tpu_shape("ct5lp-hightpu-4t", "4x8", 32)
-    assert fit(p, slice_4x8, VLLM).problem == ("4x8 is a multi-host TPU slice and vllm on TPU on GKE is single-host")
+    assert fit(p, slice_4x8, VLLM).problem == (
+        "4x8 is a multi-host TPU slice and the serving stack runs one pod per node, while vLLM across a slice's hosts "
+        "needs one pod per host joined by Ray (a LeaderWorkerSet), which it does not build"
+    )
     assert fit(p, V5E_2X4, TGI).problem == "tgi does not run on TPU"
     # Qwen2.5-7B: 28 attention heads cannot be sharded 8 ways (vLLM and tpu-inference both refuse)
     assert fit(profile(QWEN2_5_7B), V5E_2X4, VLLM).problem == "28 attention heads do not split across 8 devices"

@@ -105,14 +105,16 @@ def test_fit_does_not_fit_names_the_smallest_shape(env: Env, hub: HubServer, tmp
     # head dim 1024 / 8 = 128. One L4: KV 4 layers x 2 x 2 heads x 128 x 2 B = 4,096 B per token; 3,000 sequences x
     # 2,048 tokens = 25.2e9 B > the ~20.8e9 budget (21.6e9 usable less ~0.8e9 of reservations); one A100-40 has a
     # ~34.9e9 budget. On the v5e 2x4 each chip holds one (replicated) KV head: 1,024 B per token per chip, 6.3e9 of
-    # a 12.8e9 budget per chip
+    # a 12.8e9 budget per chip. Smallest in the catalog: one v6e chip (34.4e9 in all, below the A100-40's 40e9): KV
+    # 4 layers x align(2 x 2, 2) rows x 128 x 2 B = 4,096 B per token, 25.2e9 for 3,000 x 2,048 tokens, within
+    # 0.9 x 34,359,738,368 less 772 MiB, the 2% margin and ~0.03e9 of weights = ~29.4e9
     args = ["--pool", "l4-x1", "-c", str(config), "--max-model-len", "2048", "--max-num-seqs", "3000"]
 
     result = cli(env, "fit", "acme/tiny-busy", *args)
 
     assert result.exit_code == 1
     assert "does not fit: the KV cache for 2048 tokens x 3000 sequence(s) does not fit" in result.stdout
-    assert "smallest shape that fits: a2-highgpu-1g (1 x nvidia-tesla-a100, 40 GB each)" in result.stdout
+    assert "smallest shape that fits: ct6e-standard-1t (TPU v6e 1x1, 1 chips x 32 GiB)" in result.stdout
     assert result.stdout.endswith("pools of this environment that fit: v5e-2x4\n")
 
 
@@ -156,7 +158,10 @@ def test_fit_errors(env: Env, hub: HubServer, gcs_proxy: GcsProxy, tmp_path: Pat
     )
     multi = cli(env, "fit", "acme/tiny-err", "--pool", "v5e-4x8", "-c", config)
     assert multi.exit_code == 1
-    assert "does not fit: 4x8 is a multi-host TPU slice and vllm on TPU on GKE is single-host" in multi.stdout
+    assert (
+        "does not fit: 4x8 is a multi-host TPU slice and the serving stack runs one pod per node, while vLLM across a "
+        "slice's hosts needs one pod per host joined by Ray (a LeaderWorkerSet), which it does not build"
+    ) in multi.stdout
     tgi = cli(env, "fit", "acme/tiny-err", "--pool", "v5e-2x4", "--engine", "tgi", "-c", config)
     assert "does not fit: tgi does not run on TPU" in tgi.stdout
     assert "smallest shape that fits: g2-standard-4 (1 x nvidia-l4, 24 GB each)" in tgi.stdout

@@ -92,11 +92,13 @@ def test_serve_refusals(env: Env, hub: HubServer, tmp_path: Path) -> None:
             # reservations: activation 2,048 x 2 x (4 x 512 + 3 x 8 x 64 + 3 x 1,024) + 256 x 512 x 16 = 29,360,128
             # + runtime 268,435,456 + margin 480,000,000 = 0.72 GiB; KV 12e6 x 4 layers x 2 x 2 x 64 x 2 = 22.89 GiB.
             # Nor does the v5e 2x4: per chip one (replicated) KV head of dim 64, whose K and V fill 2 rows of 128 lanes
-            # in tpu-inference 0.27.0's layout: 4 layers x 512 B x 12e6 = 24.6e9 > the 12.8e9 budget per chip
+            # in tpu-inference 0.27.0's layout: 4 layers x 512 B x 12e6 = 24.6e9 > the 12.8e9 budget per chip. One
+            # v6e chip (34.4e9 in all, below the A100-40's 40e9) holds both KV heads in the same 2 rows: 24.6e9 (in
+            # 32,768-token pages: 367 x 32,768 x 2,048 B = 24.63e9) < 0.9 x 34,359,738,368 - 772 MiB - 2% ~ 29.4e9
             "acme/long does not fit pool 'l4-x1', g2-standard-8 (1 x nvidia-l4, 24 GB each): the KV cache for "
             "12000000 tokens x 1 sequence(s) does not fit; per device: weights 0.02 GiB + start-up reservations "
             "0.72 GiB + KV cache 22.89 GiB for 12,000,000 tokens vs 20.12 GiB usable; smallest shape that fits: "
-            "a2-highgpu-1g (1 x nvidia-tesla-a100, 40 GB each)",
+            "ct6e-standard-1t (TPU v6e 1x1, 1 chips x 32 GiB)",
         ),
         (
             ["acme/long", "--pool", "a100"],
@@ -111,8 +113,9 @@ def test_serve_refusals(env: Env, hub: HubServer, tmp_path: Path) -> None:
         (
             ["acme/long", "--pool", "v5e-4x8"],
             2,
-            "--pool 'v5e-4x8' is a multi-host TPU slice (4x8) and vLLM on TPU is not supported across hosts on GKE; "
-            "allowed: a single-host TPU pool (v5e-2x4) or a GPU pool",
+            "--pool 'v5e-4x8' is a multi-host TPU slice (4x8) and the serving stack runs one pod per node, while "
+            "vLLM across a slice's hosts needs one pod per host joined by Ray (a LeaderWorkerSet), which it does not "
+            "build; allowed: a single-host TPU pool (v5e-2x4) or a GPU pool",
         ),
         (
             ["acme/long", "--pool", "l4-x1", "--name", "chat"],
@@ -175,3 +178,25 @@ def test_serve_writes_the_context_the_engine_accepts(env: Env, hub: HubServer, t
     assert yaml.safe_load(config.read_text())["deployments"][0]["max_model_len"] == 10_157_856
     shown = cli(env, "fit", "acme/long-ctx", "--pool", "l4-x1", "-c", str(config), "--json")
     assert json.loads(shown.stdout)["max_model_len"] == 10_157_856
+
+
+def test_serve_on_tpu7x_shards_over_both_devices_of_each_chip(env: Env, hub: HubServer, tmp_path: Path) -> None:
+    """A tpu7x-standard-4t VM is 4 chips of 2 JAX devices each: tpu-inference serves it with tensor parallel 8
+    (modules/catalog/engines.py TPU_DEVICES_PER_CHIP), and TINY's 8 query / 2 KV heads split 8 ways. The staged bytes
+    are written: vLLM on TPU caches the weights in memory."""
+    staged = stage_model(env, hub, "acme/Tiny-Iron", {**TINY, "vocab_size": 512})
+    pools = [
+        {"name": "tpu7x-2x2x1", "machine_type": "tpu7x-standard-4t", "zones": ["us-central1-c"]},
+        {"name": "v6e-2x2", "machine_type": "ct6e-standard-4t", "zones": ["us-central1-b"]},
+    ]
+    cluster = {"name": "hfkit-dev", "release_channel": "REGULAR", "min_master_version": "1.34.0-gke.2201000"}
+    path = environment_file(tmp_path, env.bucket, tpu_pools=pools, cluster=cluster)
+
+    for pool, tensor_parallel in (("tpu7x-2x2x1", 8), ("v6e-2x2", 4)):
+        result = cli(env, "serve", "acme/Tiny-Iron", "--pool", pool, "--name", pool, "-c", str(path))
+        assert result.exit_code == 0, result.stderr
+        assert f"on {pool} (vllm, tensor parallel {tensor_parallel}, max model len 4096" in result.stdout
+    entries = {d.name: d for d in load_environment(path).deployments}
+    assert {name: d.tensor_parallel_size for name, d in entries.items()} == {"tpu7x-2x2x1": 8, "v6e-2x2": 4}
+    shards = sum(len(body) for name, body in staged["files"].items() if name.endswith(".safetensors"))
+    assert (entries["tpu7x-2x2x1"].staged_bytes or 0) >= shards > 0
