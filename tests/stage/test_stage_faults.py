@@ -253,7 +253,11 @@ def test_wrong_content_leaves_no_object_and_no_manifest(
     assert prefix + MANIFEST_NAME not in names
     if bad_size > PART:
         assert [u.name for u in gcs_proxy.uploads.values()] == []  # aborted: no parts left behind
-        assert len(gcs_proxy.aborted) >= 1 and prefix + "b.safetensors" not in str(gcs_proxy.completed)
+        # b's upload was initiated with its first part and ended in an abort, never a completion (a.safetensors,
+        # cancelled by b's failure or finished before it, may have either).
+        uploads_of_b = {i for i, name in gcs_proxy.names.items() if name == prefix + "b.safetensors"}
+        assert len(uploads_of_b) == 1
+        assert uploads_of_b <= set(gcs_proxy.aborted) and not uploads_of_b & set(gcs_proxy.completed)
     else:  # the one request that would have created the object was cut off before its end
         # 0: the proxy saw the body end early and forwarded nothing (recorded by its handler thread, maybe after the
         # stager has already raised)
