@@ -47,9 +47,18 @@ def stage(env: Env, hub: HubServer, gcs_proxy: GcsProxy, repo: str, token: str |
     return run(request, HubClient(hub.url, token, FAST), gcs=connect(gcs_proxy.url))
 
 
-def part_puts(gcs_proxy: GcsProxy, number: int) -> list[int]:
-    """Statuses GCS answered to PUTs of multipart part `number`."""
-    return [status for method, path, status in gcs_proxy.seen if method == "PUT" and f"partNumber={number}&" in path]
+def seen_here(env: Env, gcs_proxy: GcsProxy) -> list[tuple[str, str, int]]:
+    """The requests the proxy saw on this test's bucket. A stager that cuts an upload off mid-body returns without
+    waiting for the proxy to read the short body, so a previous test's cut-off request may be recorded (status 0)
+    after this test began: every test has its own bucket, which every request path names."""
+    with gcs_proxy.lock:
+        return [seen for seen in gcs_proxy.seen if f"/{env.bucket}/" in seen[1]]
+
+
+def part_puts(env: Env, gcs_proxy: GcsProxy, number: int) -> list[int]:
+    """Statuses GCS answered to PUTs of multipart part `number` (0: cut off mid-body, nothing answered)."""
+    return [status for method, path, status in seen_here(env, gcs_proxy)
+            if method == "PUT" and f"partNumber={number}&" in path]  # fmt: skip
 
 
 def test_dropped_download_resumes_with_range_from_the_byte_reached(
@@ -118,8 +127,8 @@ def test_gcs_5xx_and_429_bursts_are_retried(env: Env, hub: HubServer, gcs_proxy:
 
     assert result.status == "staged"
     assert env.read(f"models/acme/gcs-burst/{commit}/model.safetensors") == data
-    assert sum(1 for _, _, status in gcs_proxy.seen if status in (429, 500, 503)) == 5
-    assert part_puts(gcs_proxy, 2) == [503, 429, 200]
+    assert sum(1 for _, _, status in seen_here(env, gcs_proxy) if status in (429, 500, 503)) == 5
+    assert part_puts(env, gcs_proxy, 2) == [503, 429, 200]
     assert len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
 
 
@@ -137,7 +146,7 @@ def test_a_part_that_keeps_failing_restarts_the_file_with_a_new_upload(
 
     assert result.status == "staged"
     assert env.read(f"models/acme/bad-part/{commit}/model.safetensors") == data
-    assert part_puts(gcs_proxy, 2) == [503, 503, 503, 503, 200]
+    assert part_puts(env, gcs_proxy, 2) == [503, 503, 503, 503, 200]
     assert len(gcs_proxy.aborted) == 1 and len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
     assert gcs_proxy.aborted != gcs_proxy.completed
     assert any("restarting the file" in r.getMessage() for r in caplog.records)
@@ -172,7 +181,7 @@ def test_an_upload_gcs_no_longer_knows_restarts_the_file(env: Env, hub: HubServe
     assert env.read(f"models/acme/gone/{commit}/model.safetensors") == data
     # The 404 meets whichever part's PUT reaches GCS first after the abort: part 3 once it is released, or part 1 or 2
     # when their PUTs were still in flight (then part 3 is cut off mid-body as the file restarts).
-    assert 404 in [status for number in (1, 2, 3) for status in part_puts(gcs_proxy, number)]
+    assert 404 in [status for number in (1, 2, 3) for status in part_puts(env, gcs_proxy, number)]
     assert len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
 
 
@@ -192,7 +201,7 @@ def test_a_dropped_range_resumes_within_its_part(env: Env, hub: HubServer, gcs_p
         f"bytes={PART}-{2 * PART - 1}",
         f"bytes={7 * MiB}-{2 * PART - 1}",  # resumed from the byte reached, still ending where part 2 ends
     ]
-    assert part_puts(gcs_proxy, 2) == [200]  # the upload of part 2 never noticed
+    assert part_puts(env, gcs_proxy, 2) == [200]  # the upload of part 2 never noticed
 
 
 def test_an_expired_cdn_url_is_resolved_again_and_the_range_continues(
@@ -261,7 +270,7 @@ def test_wrong_content_leaves_no_object_and_no_manifest(
     else:  # the one request that would have created the object was cut off before its end
         # 0: the proxy saw the body end early and forwarded nothing (recorded by its handler thread, maybe after the
         # stager has already raised)
-        assert gcs_proxy.wait_seen(lambda seen: "uploadType=multipart" in seen[1] and seen[2] == 0)
+        assert gcs_proxy.wait_seen(lambda seen: f"/b/{env.bucket}/o?uploadType=multipart" in seen[1] and seen[2] == 0)
     # Once the CDN serves the right bytes, a re-run completes the prefix.
     hub.faults.corrupt_at.clear()
     assert stage(env, hub, gcs_proxy, repo).status == "staged"
@@ -296,7 +305,7 @@ def test_crc32c_mismatch_reported_by_gcs_deletes_that_generation_and_restarts_th
 
     assert result.status == "staged"
     assert env.read(name) == data
-    deletes = [path for method, path, status in gcs_proxy.seen if method == "DELETE" and status < 300]
+    deletes = [path for method, path, status in seen_here(env, gcs_proxy) if method == "DELETE" and status < 300]
     deletes = [path for path in deletes if "uploadId=" not in path]
     assert len(deletes) == 1 and "ifGenerationMatch=" in deletes[0]  # exactly the corrupt generation, nothing newer
     assert len(hub.requests("lfs", "model.safetensors")) == 2 * ranges  # the file was streamed again
