@@ -30,7 +30,8 @@ _RUN_AND_REPORT = """
 import json, sys
 from scripts.cli import main
 main(sys.argv[1:], prog_name="hfkit", standalone_mode=False)
-print(json.dumps(sorted(sys.modules)), file=sys.stderr)
+io = dict(line.split(": ") for line in open("/proc/self/io").read().splitlines())
+print(json.dumps({"modules": sorted(sys.modules), "disk": int(io["write_bytes"])}), file=sys.stderr)
 """
 
 
@@ -39,9 +40,14 @@ def weights(n: int, seed: bytes) -> bytes:
     return (block * (n // len(block) + 1))[:n]
 
 
-def test_a_stage_run_imports_no_heavy_library(env: Env, hub: HubServer, gcs_proxy: GcsProxy) -> None:
+@pytest.mark.skipif(not os.path.exists("/proc/self/io"), reason="Linux only: reads the process's I/O accounting")
+def test_a_stage_run_imports_no_heavy_library_and_writes_nothing_to_disk(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy
+) -> None:
     """A whole run, in a fresh interpreter, over both upload paths (a 12 MiB file as an XML multipart upload of
-    5 MiB parts, small files in one request each): its imports are the CLI's fixed cost before the first byte."""
+    5 MiB parts, small files in one request each): its imports are the CLI's fixed cost before the first byte, and
+    it writes no byte to local storage (`write_bytes` of /proc/PID/io, as bench/stage.py measures it; -B keeps the
+    interpreter from writing bytecode caches)."""
     files = {"model.safetensors": weights(12 * MiB, b"imports"), "config.json": b"{}", "tokenizer.json": b"[]"}
     commit = hub.add_repo("acme/imports", files)
     variables = {**os.environ, **env.vars, "PYTHONPATH": str(REPO_ROOT)}
@@ -49,7 +55,7 @@ def test_a_stage_run_imports_no_heavy_library(env: Env, hub: HubServer, gcs_prox
     args = ["stage", "acme/imports", "--bucket", env.bucket, "--part-size", "5", "--json"]
 
     proc = subprocess.run(
-        [sys.executable, "-c", _RUN_AND_REPORT, *args],
+        [sys.executable, "-B", "-c", _RUN_AND_REPORT, *args],
         cwd=REPO_ROOT,
         env=variables,
         capture_output=True,
@@ -59,8 +65,9 @@ def test_a_stage_run_imports_no_heavy_library(env: Env, hub: HubServer, gcs_prox
     assert json.loads(proc.stdout)["status"] == "staged"
     assert env.read(f"models/acme/imports/{commit}/model.safetensors") == files["model.safetensors"]
     assert len(gcs_proxy.completed) == 1  # the multipart path ran
-    modules = json.loads(proc.stderr.decode().splitlines()[-1])
-    assert [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)] == []
+    report = json.loads(proc.stderr.decode().splitlines()[-1])
+    assert [m for m in report["modules"] if any(m == h or m.startswith(h + ".") for h in HEAVY)] == []
+    assert report["disk"] == 0
 
 
 class CountingPool(pipeline.BufferPool):
