@@ -1,8 +1,9 @@
 """Fault tolerance: Range resume after a dropped connection (whole files and ranges of a file), an expired CDN URL,
-retries on 5xx/429 bursts (Hub and GCS), a multipart part that keeps failing, an upload GCS forgot, and content that
-does not match its declared hash. These call the stager's Python API with a fast retry policy, so backoff does not
-slow the suite; the CLI uses the same code with production waits. Multipart files use 5 MiB parts (GCS's minimum for
-every part but the last), so a 12 MiB file travels as parts of 5, 5 and 2 MiB."""
+retries on 5xx/429 bursts (Hub and GCS), a multipart part that keeps failing, an upload GCS forgot, content that
+does not match its declared hash, and a stalled head part (the reorder window). These call the stager's Python API
+with a fast retry policy, so backoff does not slow the suite; the CLI uses the same code with production waits.
+Multipart files use 5 MiB parts (GCS's minimum for every part but the last), so a 12 MiB file travels as parts of 5,
+5 and 2 MiB."""
 
 from __future__ import annotations
 
@@ -183,6 +184,47 @@ def test_an_upload_gcs_no_longer_knows_restarts_the_file(env: Env, hub: HubServe
     # when their PUTs were still in flight (then part 3 is cut off mid-body as the file restarts).
     assert 404 in [status for number in (1, 2, 3) for status in part_puts(env, gcs_proxy, number)]
     assert len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
+
+
+def test_a_stalled_head_part_keeps_the_parts_behind_it_unhashed_and_the_object_invisible(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy
+) -> None:
+    """Part 1's connection stalls at 1 MiB while parts 2 and 3 arrive and reach GCS: they wait in the reorder window
+    (the sha256 is of the whole file, in order), nothing is completed, and once part 1 goes on the file is hashed in
+    order, verified and completed from all three parts."""
+    import threading
+
+    data = weights(12 * MiB, b"reorder")
+    commit = hub.add_repo("acme/reorder", {"model.safetensors": data, "config.json": b"{}"})
+    name = f"models/acme/reorder/{commit}/model.safetensors"
+    hold = hub.faults.hold("model.safetensors", MiB)  # in part 1 (bytes 0-5 MiB) only
+    while_held: dict[str, object] = {}
+
+    def release_once_the_rest_is_at_gcs() -> None:
+        assert hold.reached.acquire(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with gcs_proxy.lock:
+                parts = [set(u.parts) for u in gcs_proxy.uploads.values() if u.name == name]
+            if parts and parts[0] >= {2, 3}:
+                break
+            time.sleep(0.005)
+        while_held.update(parts=parts, completed=list(gcs_proxy.completed), visible=name in env.blobs())
+        hold.release.set()
+
+    thread = threading.Thread(target=release_once_the_rest_is_at_gcs)
+    thread.start()
+    try:
+        result = stage(env, hub, gcs_proxy, "acme/reorder")
+    finally:
+        hold.release.set()
+        thread.join()
+
+    assert while_held == {"parts": [{2, 3}], "completed": [], "visible": False}
+    assert result.status == "staged"
+    assert env.read(name) == data
+    assert len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
+    assert part_puts(env, gcs_proxy, 1) == [200]  # the stalled part was sent once, not restarted
 
 
 def test_a_dropped_range_resumes_within_its_part(env: Env, hub: HubServer, gcs_proxy: GcsProxy) -> None:
