@@ -77,15 +77,21 @@ class CountingPool(pipeline.BufferPool):
 
     def __init__(self, size: int) -> None:
         super().__init__(size)
-        self.created = self.lent = self.most_lent = 0
+        self.lent = self.most_lent = 0
+        self.buffers: set[int] = set()  # ids of the buffers lent: the pool keeps every one alive, so ids are unique
         CountingPool.pools.append(self)
 
+    @property
+    def created(self) -> int:
+        return len(self.buffers)
+
     def take(self):  # type: ignore[no-untyped-def]
+        buffer = super().take()
         with self._lock:
-            self.created += not self._free
+            self.buffers.add(id(buffer))
             self.lent += 1
             self.most_lent = max(self.most_lent, self.lent)
-        return super().take()
+        return buffer
 
     def give(self, buffer) -> None:  # type: ignore[no-untyped-def]
         with self._lock:
