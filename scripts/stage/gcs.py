@@ -90,7 +90,7 @@ def stored_from_resource(resource: dict[str, Any], prefix: str) -> StoredObject:
 
 
 def http_status(exc: BaseException) -> int | None:
-    """The HTTP status behind an exception from google-cloud-storage's JSON calls or its media (upload) layer."""
+    """The HTTP status behind a failed GCS request: a `GcsHttpError` code, or the response a requests error carries."""
     code = getattr(exc, "code", None)
     if isinstance(code, int):
         return code

@@ -35,15 +35,6 @@ class RetryPolicy:
             backoff = max(backoff, min(retry_after, self.max_wait))
         return backoff
 
-    def gcs_retry(self) -> object:
-        """The same policy for google-cloud-storage's own retries (chunk uploads, metadata calls)."""
-        from google.cloud.storage.retry import DEFAULT_RETRY
-
-        deadline = sum(self.wait_for(n) for n in range(1, self.attempts + 1)) * 2 + 60
-        return DEFAULT_RETRY.with_delay(initial=self.initial_wait, maximum=self.max_wait, multiplier=2.0).with_timeout(
-            deadline
-        )
-
 
 class TransientError(Exception):
     """A failure worth retrying; carries the server's Retry-After when it sent one."""

@@ -19,7 +19,7 @@
   writes the assembled object to fake-gcs-server, replacing any object of that name (no precondition: the XML
   multipart requests do not support them), and forgets the parts; abort (`DELETE ?uploadId=ID`) forgets them too.
   Unknown upload ids answer 404 NoSuchUpload. `uploads` holds the ones in progress, `completed` / `aborted` the
-  ids that ended, for assertions.
+  ids that ended and `names` the object name of every upload initiated, for assertions.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ class GcsProxy:
         self.uploads: dict[str, Upload] = {}  # XML multipart uploads in progress, by upload id
         self.completed: list[str] = []
         self.aborted: list[str] = []
+        self.names: dict[str, str] = {}  # upload id -> object name, for every upload initiated
         self._corrupt_after_complete: set[str] = set()
         self._upload_ids = itertools.count(1)
         self.lock = threading.Lock()
@@ -99,6 +100,7 @@ class GcsProxy:
             self.uploads.clear()
             self.completed.clear()
             self.aborted.clear()
+            self.names.clear()
             self.seen.clear()
             self.sent.clear()
 
@@ -281,6 +283,7 @@ class _Handler(BaseHTTPRequestHandler):
             with proxy.lock:
                 upload_id = f"hfkit-test-upload-{next(proxy._upload_ids)}"
                 proxy.uploads[upload_id] = Upload(bucket, name, content_type, meta)
+                proxy.names[upload_id] = name
             result = (
                 f"<?xml version='1.0' encoding='UTF-8'?><InitiateMultipartUploadResult xmlns='{_S3_NS}'>"
                 f"<Bucket>{bucket}</Bucket><Key>{name}</Key><UploadId>{upload_id}</UploadId>"

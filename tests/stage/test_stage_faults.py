@@ -1,8 +1,9 @@
 """Fault tolerance: Range resume after a dropped connection (whole files and ranges of a file), an expired CDN URL,
-retries on 5xx/429 bursts (Hub and GCS), a multipart part that keeps failing, an upload GCS forgot, and content that
-does not match its declared hash. These call the stager's Python API with a fast retry policy, so backoff does not
-slow the suite; the CLI uses the same code with production waits. Multipart files use 5 MiB parts (GCS's minimum for
-every part but the last), so a 12 MiB file travels as parts of 5, 5 and 2 MiB."""
+retries on 5xx/429 bursts (Hub and GCS), a multipart part that keeps failing, an upload GCS forgot, content that
+does not match its declared hash, and a stalled head part (the reorder window). These call the stager's Python API
+with a fast retry policy, so backoff does not slow the suite; the CLI uses the same code with production waits.
+Multipart files use 5 MiB parts (GCS's minimum for every part but the last), so a 12 MiB file travels as parts of 5,
+5 and 2 MiB."""
 
 from __future__ import annotations
 
@@ -47,9 +48,18 @@ def stage(env: Env, hub: HubServer, gcs_proxy: GcsProxy, repo: str, token: str |
     return run(request, HubClient(hub.url, token, FAST), gcs=connect(gcs_proxy.url))
 
 
-def part_puts(gcs_proxy: GcsProxy, number: int) -> list[int]:
-    """Statuses GCS answered to PUTs of multipart part `number`."""
-    return [status for method, path, status in gcs_proxy.seen if method == "PUT" and f"partNumber={number}&" in path]
+def seen_here(env: Env, gcs_proxy: GcsProxy) -> list[tuple[str, str, int]]:
+    """The requests the proxy saw on this test's bucket. A stager that cuts an upload off mid-body returns without
+    waiting for the proxy to read the short body, so a previous test's cut-off request may be recorded (status 0)
+    after this test began: every test has its own bucket, which every request path names."""
+    with gcs_proxy.lock:
+        return [seen for seen in gcs_proxy.seen if f"/{env.bucket}/" in seen[1]]
+
+
+def part_puts(env: Env, gcs_proxy: GcsProxy, number: int) -> list[int]:
+    """Statuses GCS answered to PUTs of multipart part `number` (0: cut off mid-body, nothing answered)."""
+    return [status for method, path, status in seen_here(env, gcs_proxy)
+            if method == "PUT" and f"partNumber={number}&" in path]  # fmt: skip
 
 
 def test_dropped_download_resumes_with_range_from_the_byte_reached(
@@ -118,8 +128,8 @@ def test_gcs_5xx_and_429_bursts_are_retried(env: Env, hub: HubServer, gcs_proxy:
 
     assert result.status == "staged"
     assert env.read(f"models/acme/gcs-burst/{commit}/model.safetensors") == data
-    assert sum(1 for _, _, status in gcs_proxy.seen if status in (429, 500, 503)) == 5
-    assert part_puts(gcs_proxy, 2) == [503, 429, 200]
+    assert sum(1 for _, _, status in seen_here(env, gcs_proxy) if status in (429, 500, 503)) == 5
+    assert part_puts(env, gcs_proxy, 2) == [503, 429, 200]
     assert len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
 
 
@@ -137,7 +147,7 @@ def test_a_part_that_keeps_failing_restarts_the_file_with_a_new_upload(
 
     assert result.status == "staged"
     assert env.read(f"models/acme/bad-part/{commit}/model.safetensors") == data
-    assert part_puts(gcs_proxy, 2) == [503, 503, 503, 503, 200]
+    assert part_puts(env, gcs_proxy, 2) == [503, 503, 503, 503, 200]
     assert len(gcs_proxy.aborted) == 1 and len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
     assert gcs_proxy.aborted != gcs_proxy.completed
     assert any("restarting the file" in r.getMessage() for r in caplog.records)
@@ -172,8 +182,49 @@ def test_an_upload_gcs_no_longer_knows_restarts_the_file(env: Env, hub: HubServe
     assert env.read(f"models/acme/gone/{commit}/model.safetensors") == data
     # The 404 meets whichever part's PUT reaches GCS first after the abort: part 3 once it is released, or part 1 or 2
     # when their PUTs were still in flight (then part 3 is cut off mid-body as the file restarts).
-    assert 404 in [status for number in (1, 2, 3) for status in part_puts(gcs_proxy, number)]
+    assert 404 in [status for number in (1, 2, 3) for status in part_puts(env, gcs_proxy, number)]
     assert len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
+
+
+def test_a_stalled_head_part_keeps_the_parts_behind_it_unhashed_and_the_object_invisible(
+    env: Env, hub: HubServer, gcs_proxy: GcsProxy
+) -> None:
+    """Part 1's connection stalls at 1 MiB while parts 2 and 3 arrive and reach GCS: they wait in the reorder window
+    (the sha256 is of the whole file, in order), nothing is completed, and once part 1 goes on the file is hashed in
+    order, verified and completed from all three parts."""
+    import threading
+
+    data = weights(12 * MiB, b"reorder")
+    commit = hub.add_repo("acme/reorder", {"model.safetensors": data, "config.json": b"{}"})
+    name = f"models/acme/reorder/{commit}/model.safetensors"
+    hold = hub.faults.hold("model.safetensors", MiB)  # in part 1 (bytes 0-5 MiB) only
+    while_held: dict[str, object] = {}
+
+    def release_once_the_rest_is_at_gcs() -> None:
+        assert hold.reached.acquire(timeout=30)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with gcs_proxy.lock:
+                parts = [set(u.parts) for u in gcs_proxy.uploads.values() if u.name == name]
+            if parts and parts[0] >= {2, 3}:
+                break
+            time.sleep(0.005)
+        while_held.update(parts=parts, completed=list(gcs_proxy.completed), visible=name in env.blobs())
+        hold.release.set()
+
+    thread = threading.Thread(target=release_once_the_rest_is_at_gcs)
+    thread.start()
+    try:
+        result = stage(env, hub, gcs_proxy, "acme/reorder")
+    finally:
+        hold.release.set()
+        thread.join()
+
+    assert while_held == {"parts": [{2, 3}], "completed": [], "visible": False}
+    assert result.status == "staged"
+    assert env.read(name) == data
+    assert len(gcs_proxy.completed) == 1 and gcs_proxy.uploads == {}
+    assert part_puts(env, gcs_proxy, 1) == [200]  # the stalled part was sent once, not restarted
 
 
 def test_a_dropped_range_resumes_within_its_part(env: Env, hub: HubServer, gcs_proxy: GcsProxy) -> None:
@@ -192,7 +243,7 @@ def test_a_dropped_range_resumes_within_its_part(env: Env, hub: HubServer, gcs_p
         f"bytes={PART}-{2 * PART - 1}",
         f"bytes={7 * MiB}-{2 * PART - 1}",  # resumed from the byte reached, still ending where part 2 ends
     ]
-    assert part_puts(gcs_proxy, 2) == [200]  # the upload of part 2 never noticed
+    assert part_puts(env, gcs_proxy, 2) == [200]  # the upload of part 2 never noticed
 
 
 def test_an_expired_cdn_url_is_resolved_again_and_the_range_continues(
@@ -253,11 +304,15 @@ def test_wrong_content_leaves_no_object_and_no_manifest(
     assert prefix + MANIFEST_NAME not in names
     if bad_size > PART:
         assert [u.name for u in gcs_proxy.uploads.values()] == []  # aborted: no parts left behind
-        assert len(gcs_proxy.aborted) >= 1 and prefix + "b.safetensors" not in str(gcs_proxy.completed)
+        # b's upload was initiated with its first part and ended in an abort, never a completion (a.safetensors,
+        # cancelled by b's failure or finished before it, may have either).
+        uploads_of_b = {i for i, name in gcs_proxy.names.items() if name == prefix + "b.safetensors"}
+        assert len(uploads_of_b) == 1
+        assert uploads_of_b <= set(gcs_proxy.aborted) and not uploads_of_b & set(gcs_proxy.completed)
     else:  # the one request that would have created the object was cut off before its end
         # 0: the proxy saw the body end early and forwarded nothing (recorded by its handler thread, maybe after the
         # stager has already raised)
-        assert gcs_proxy.wait_seen(lambda seen: "uploadType=multipart" in seen[1] and seen[2] == 0)
+        assert gcs_proxy.wait_seen(lambda seen: f"/b/{env.bucket}/o?uploadType=multipart" in seen[1] and seen[2] == 0)
     # Once the CDN serves the right bytes, a re-run completes the prefix.
     hub.faults.corrupt_at.clear()
     assert stage(env, hub, gcs_proxy, repo).status == "staged"
@@ -292,7 +347,7 @@ def test_crc32c_mismatch_reported_by_gcs_deletes_that_generation_and_restarts_th
 
     assert result.status == "staged"
     assert env.read(name) == data
-    deletes = [path for method, path, status in gcs_proxy.seen if method == "DELETE" and status < 300]
+    deletes = [path for method, path, status in seen_here(env, gcs_proxy) if method == "DELETE" and status < 300]
     deletes = [path for path in deletes if "uploadId=" not in path]
     assert len(deletes) == 1 and "ifGenerationMatch=" in deletes[0]  # exactly the corrupt generation, nothing newer
     assert len(hub.requests("lfs", "model.safetensors")) == 2 * ranges  # the file was streamed again
