@@ -20,13 +20,17 @@ from tests.fit.models import (
     KIMI_K2,
     LLAMA_3_1_8B,
     LLAMA_3_1_8B_AWQ,
+    LLAMA_3_1_8B_FP8,
+    LLAMA_3_1_8B_GPTQ,
     LLAMA_4_SCOUT,
     QWEN2_5_7B,
     TINYLLAMA_V1_1,
     awq_llama_tensors,
     deepseek_v3_profile,
     deepseek_v3_tensors,
+    fp8_llama_tensors,
     gemma3_tensors,
+    gptq_llama_tensors,
     headers,
     llama4_text_tensors,
     llama_tensors,
@@ -254,6 +258,40 @@ def test_awq_checkpoint_is_held_as_stored() -> None:
         14_304_772_096,
         109_136,
     )
+
+
+def test_gptq_checkpoint_is_held_as_stored() -> None:
+    """A GPTQ int4 Llama-3.1-8B-Instruct (AutoGPTQ layout, act-order): the AWQ sizes above (the same int32-packed
+    weights and zeros, float16 scales, 5,727,854,592 B in all) plus the int32 `g_idx` of every quantized linear, one per
+    input row: per layer 4 x (6 x 4,096 + 14,336) = 155,648 B, x 32 = 4,980,736 -> 5,732,835,328 B, held as stored
+    (vLLM's GPTQ Marlin repacks qweight and scales in place of the same size); served in float16 (its torch_dtype).
+    One L4: budget 21.6e9 - 5,732,835,328 - 818,937,856 - 268,435,456 - 480,000,000 = 14,299,791,360;
+    / 131,072 B per token = 109,098.75 -> 109,088 tokens in 16-token steps. tpu-inference 0.27.0 refuses GPTQ
+    (tests/fit/test_engine_rules.py)."""
+    p = profile_model(LLAMA_3_1_8B_GPTQ, headers(gptq_llama_tensors(LLAMA_3_1_8B_GPTQ)))
+    assert (p.weight_bytes, p.quantized, p.config.quantization) == (5_732_835_328, True, "gptq")
+    f = fit(p, L4, VLLM)
+    assert (f.served_dtype, f.kv_dtype, f.weight_bytes) == ("float16", "float16", 5_732_835_328)
+    assert (f.kv_budget_bytes, f.max_model_len) == (14_299_791_360, 109_088)
+
+
+def test_fp8_checkpoint_is_held_as_stored() -> None:
+    """An FP8 compressed-tensors Llama-3.1-8B-Instruct (llm-compressor, static per-tensor scales, lm_head kept): per
+    layer the seven linears' 218,103,808 F8_E4M3 weights at 1 B + 7 x 2 bfloat16 scales x 2 B + two norms 16,384 B
+    = 218,120,220 B, x 32 = 6,979,847,040; embed and lm_head 2 x 128,256 x 4,096 x 2 B = 2,101,346,304; final norm
+    8,192 -> 9,081,201,536 B, held as stored. Compute and KV cache stay bfloat16 (no kv_cache_scheme, and vLLM's
+    `auto` KV cache follows only ModelOpt's FP8 KV setting).
+    One L4: budget 21.6e9 - 9,081,201,536 - 818,937,856 - 268,435,456 - 480,000,000 = 10,951,425,152;
+    / 131,072 = 83,552.7 -> 83,552 tokens. One H100: 72e9 - 9,081,201,536 - 3,275,751,424 (8,192 tokens x 2 B x
+    71,680 + 1,024 x 128,256 x 16) - 268,435,456 - 1.6e9 = 57,774,611,584 B, above 131,072 x 131,072 =
+    17,179,869,184: the whole 131,072-token context."""
+    p = profile_model(LLAMA_3_1_8B_FP8, headers(fp8_llama_tensors(LLAMA_3_1_8B_FP8)))
+    assert (p.weight_bytes, p.config.quantization) == (9_081_201_536, "compressed-tensors")
+    f = fit(p, L4, VLLM)
+    assert (f.served_dtype, f.kv_dtype, f.weight_bytes) == ("bfloat16", "bfloat16", 9_081_201_536)
+    assert (f.kv_budget_bytes, f.max_model_len) == (10_951_425_152, 83_552)
+    h = fit(p, H100, VLLM)
+    assert (h.kv_budget_bytes, h.max_model_len) == (57_774_611_584, 131_072)
 
 
 def test_tgi_fp8_kv_cache_from_a_compressed_tensors_scheme() -> None:
