@@ -187,8 +187,10 @@ def test_multi_head_latent_attention_kv_cache(deepseek: ModelProfile) -> None:
     TGI 3.3.7 keeps K and V uncompressed: 2 x 128 / 8 heads x 192 x 2 B = 12,288 B per layer per token. Its
     launcher prefills 8 x 989e12 / 466,547,113,984 FLOPs per token (61 x (5 x 2 x 128 x 56 x 7,168 + 6 x 7,168 x
     18,432 x 9)) = 16,958 tokens at warm-up: activation 16,958 x 2 x 101,376 = 3,438,268,416; budget 0.81 x 141e9 -
-    85,140,130,848 - 3,438,268,416 - 2,684,354,560 - 2,820,000,000 = 20,127,246,176; / (61 x 12,288) = 26,852 tokens
-    -> 26,848."""
+    85,140,130,848 - 3,438,268,416 - 2,684,354,560 - 2,820,000,000 = 20,127,246,176; / (61 x 12,288) = 26,852 tokens.
+    Its launcher runs DeepSeek with flashdecoding (model type deepseek_v2, or a head dim of 7,168 / 128 = 56, not
+    64/128/256: launcher/src/main.rs `resolve_attention`), whose KV blocks hold 256 tokens, and TGI's capacity is whole
+    blocks: 104 blocks = 26,624 tokens, the most `--max-total-tokens` the router accepts (26,848 would be refused)."""
     f = fit(deepseek, H200_X8, VLLM)
     assert (f.layout.token_bytes, f.layout.block_tokens, f.layout.layers) == (1152, 16, 61)
     assert (f.weight_bytes, f.reservation.cuda_graphs, f.kv_budget_bytes) == (
@@ -200,7 +202,8 @@ def test_multi_head_latent_attention_kv_cache(deepseek: ModelProfile) -> None:
     assert fit(deepseek, H100_X8, VLLM).problem == "the weights and start-up reservations exceed the usable memory"
     t = fit(deepseek, H200_X8, TGI)
     assert (t.reservation.prefill_tokens, t.reservation.activation) == (16_958, 3_438_268_416)
-    assert (t.layout.token_bytes, t.kv_budget_bytes, t.max_model_len) == (12_288, 20_127_246_176, 26_848)
+    assert (t.layout.token_bytes, t.layout.block_tokens, t.kv_budget_bytes) == (12_288, 256, 20_127_246_176)
+    assert t.max_model_len == 26_624
 
 
 def test_kimi_k2_is_mla_too() -> None:
