@@ -6,12 +6,21 @@ from __future__ import annotations
 
 from modules.catalog.engines import ENGINES
 from modules.fit.config import read_text_config
+from modules.fit.dtypes import served_dtype
 from modules.fit.engine_paths import tgi_attention, tgi_chunks_prefill
 from modules.fit.kv import kv_layout
 from modules.fit.memory import fit, gpu_shape
 from modules.fit.profile import profile_model
 from scripts.fit.report import fit_document, fit_lines
-from tests.fit.models import DEEPSEEK_V3, GEMMA_3_27B, LLAMA_3_1_8B, TINYLLAMA_V1_1, gemma3_tensors, headers
+from tests.fit.models import (
+    DEEPSEEK_V3,
+    GEMMA_3_27B,
+    LLAMA_3_1_8B,
+    LLAMA_4_SCOUT,
+    TINYLLAMA_V1_1,
+    gemma3_tensors,
+    headers,
+)
 
 TGI = ENGINES["tgi"]
 H100_X8 = gpu_shape("a3-highgpu-8g")
@@ -81,3 +90,10 @@ def test_gemma_3_prompts_are_not_chunked_by_tgi() -> None:
         "TGI 3.3.7 does not chunk gemma3 prompts: --max-model-len 16000 needs max_batch_prefill_tokens >= 15999, "
         "and its launcher sets 8000; allowed: at most 8001"
     )
+
+
+def test_llama_4_is_served_in_bfloat16_by_tgi() -> None:
+    """TGI loads Llama 4 through its transformers backend with `dtype=torch.bfloat16` forced (models/__init__.py line
+    1038); other Llama checkpoints take FlashCausalLM's float16 default."""
+    assert served_dtype(read_text_config(LLAMA_4_SCOUT), "tgi", "gpu") == "bfloat16"
+    assert served_dtype(read_text_config(LLAMA_3_1_8B), "tgi", "gpu") == "float16"
