@@ -37,7 +37,10 @@ _CONFIG_DTYPES = {"float32": "float32", "float": "float32", "bfloat16": "bfloat1
 _SAFETENSORS_FLOATS = {"F32": "float32", "BF16": "bfloat16", "F16": "float16"}
 #: vLLM's `_FLOAT16_NOT_SUPPORTED_MODELS` among the model types hfkit fit reads.
 VLLM_FLOAT16_NOT_SUPPORTED = frozenset({"gemma2", "gemma3", "gemma3_text"})
-#: TGI 3.3.7 model types constructed with `default_dtype=torch.bfloat16` (models/__init__.py).
+#: TGI 3.3.7 model types constructed with `default_dtype=torch.bfloat16` (server/text_generation_server/models/
+#: __init__.py at v3.3.7, lines 673 deepseek_v2, 707 deepseek_v3, 1082 gemma, 1117 gemma2, 1155 gemma3_text, 1193
+#: gemma3, 1268 dbrx, 1521 qwen2_vl, 1552 qwen2_5_vl, 1586 mllama, 1647 idefics3, 1680 paligemma; every other
+#: FlashCausalLM takes its `default_dtype=torch.float16`, flash_causal_lm.py line 1206).
 TGI_BFLOAT16_TYPES = frozenset({
     "deepseek_v2", "deepseek_v3", "gemma", "gemma2", "gemma3", "gemma3_text", "dbrx", "qwen2_vl", "qwen2_5_vl",
     "mllama", "idefics3", "paligemma",
