@@ -1,12 +1,13 @@
 """Every Kubernetes object the serving stack declares, rendered to a plain manifest and validated: built-in kinds
 against the Kubernetes OpenAPI schemas of the minors the GKE REGULAR channel runs (kubernetes-validate's strict
-schemas: an unknown field fails), PodMonitoring against its CRD's schema; then `hfkit manifests`, and the drain the
-preStop hook runs, against a real HTTP server on loopback."""
+schemas: an unknown field fails), PodMonitoring against its CRD's whole schema (tests/crd_schema.py); then `hfkit
+manifests`, and the drain the preStop hook runs, against a real HTTP server on loopback."""
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 import subprocess
 import sys
 import time
@@ -28,63 +29,29 @@ from scripts.cli import main
 from scripts.manifests.command import MARKER
 from scripts.manifests.render import Manifest, Renderer, RenderError
 from tests.conftest import CONFIGS, Synthesized
+from tests.crd_schema import FORMATS, cel_violations, go_duration_seconds, load_crd_schema, to_json_schema
 from tests.stage.hub_server import QuietHTTPServer
 
-#: PodMonitoring (monitoring.googleapis.com/v1) as its CRD defines the fields the kit writes:
-#: GoogleCloudPlatform/prometheus-engine v0.17.2 (2026-01-07, the newest release) charts/operator/crds/
-#: monitoring.googleapis.com_podmonitorings.yaml, version v1: spec requires `selector` and `endpoints` (at most 10);
-#: an endpoint requires `port` (int-or-string, not 0) and `interval` (a duration); `path` is a string, `scheme`
-#: http|https; selector is a LabelSelector. The CRD is structural, so with strict field validation the API server
-#: rejects unknown fields: `additionalProperties: false` stands for that. Only the fields the kit may write are listed.
-DURATION = r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$"
-POD_MONITORING_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["apiVersion", "kind", "metadata", "spec"],
-    "additionalProperties": False,
-    "properties": {
-        "apiVersion": {"const": "monitoring.googleapis.com/v1"},
-        "kind": {"const": "PodMonitoring"},
-        "metadata": {
-            "type": "object",
-            "required": ["name", "namespace"],
-            "additionalProperties": False,
-            "properties": {
-                "name": {"type": "string"},
-                "namespace": {"type": "string"},
-                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
-            },
-        },
-        "spec": {
-            "type": "object",
-            "required": ["endpoints", "selector"],
-            "additionalProperties": False,
-            "properties": {
-                "selector": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "properties": {"matchLabels": {"type": "object", "additionalProperties": {"type": "string"}}},
-                },
-                "endpoints": {
-                    "type": "array",
-                    "maxItems": 10,
-                    "items": {
-                        "type": "object",
-                        "required": ["interval", "port"],
-                        "additionalProperties": False,
-                        "properties": {
-                            "port": {
-                                "anyOf": [{"type": "integer", "not": {"const": 0}}, {"type": "string", "minLength": 1}]
-                            },
-                            "path": {"type": "string"},
-                            "interval": {"type": "string", "pattern": DURATION},
-                            "scheme": {"enum": ["http", "https"]},
-                        },
-                    },
-                },
-            },
-        },
-    },
-}
+#: The CRD schema of PodMonitoring, monitoring.googleapis.com/v1 (tests/schemas/podmonitoring-v1.json: prometheus-engine
+#: v0.17.2, the newest release, read 2026-12-03), as the API server applies it (tests/crd_schema.py).
+POD_MONITORING_CRD = load_crd_schema("podmonitoring-v1")
+
+
+@functools.cache
+def _definitions(minor: str) -> referencing.Registry:
+    """kubernetes-validate's strict definitions of `minor` (ObjectMeta and the rest), as a reference registry."""
+    definitions = schema_contents(f"kubernetes-json-schema/v{minor}.0-local-strict/_definitions.json", minor)
+    return referencing.Resource.from_contents(definitions) @ referencing.Registry()
+
+
+@functools.cache
+def _pod_monitoring_validator(minor: str) -> jsonschema.Draft202012Validator:
+    schema = {
+        "allOf": [to_json_schema(POD_MONITORING_CRD)],
+        "properties": {"apiVersion": {"const": "monitoring.googleapis.com/v1"}, "kind": {"const": "PodMonitoring"}},
+        "required": ["apiVersion", "kind", "metadata", "spec"],
+    }
+    return jsonschema.Draft202012Validator(schema, registry=_definitions(minor), format_checker=FORMATS)
 
 
 @functools.cache
@@ -98,16 +65,16 @@ def _validator(minor: str, kind: str, api_version: str) -> jsonschema.Draft20201
         else api_version
     )
     schema = schema_contents(f"kubernetes-json-schema/{version}/{kind.lower()}-{group}.json", minor)
-    definitions = schema_contents(f"kubernetes-json-schema/{version}/_definitions.json", minor)
-    registry = referencing.Resource.from_contents(definitions) @ (
-        referencing.Resource.from_contents(schema) @ referencing.Registry()
-    )
+    registry = referencing.Resource.from_contents(schema) @ _definitions(minor)
     return jsonschema.Draft202012Validator(schema, registry=registry)
 
 
 def validate(body: dict[str, Any], minor: str) -> None:
     if body["kind"] == "PodMonitoring":
-        jsonschema.validate(body, POD_MONITORING_SCHEMA)
+        _pod_monitoring_validator(minor).validate(body)
+        broken = list(cel_violations(POD_MONITORING_CRD, body))
+        if broken:
+            raise jsonschema.ValidationError(f"CEL rule broken at {broken[0]}")
     else:
         _validator(minor, body["kind"], body["apiVersion"]).validate(body)
 
@@ -197,6 +164,88 @@ def test_strict_validation_catches_a_wrong_field(rendered: list[Manifest]) -> No
     del monitor["spec"]["endpoints"][0]["interval"]
     with pytest.raises(jsonschema.ValidationError, match="interval"):
         validate(monitor, GKE_REGULAR_KUBERNETES_MINORS[0])
+
+
+def _broken(body: dict[str, Any], change: str) -> dict[str, Any]:
+    """`body` with one edit the PodMonitoring CRD refuses (each names the CRD rule it breaks)."""
+    body = json.loads(json.dumps(body))
+    spec, endpoint = body["spec"], body["spec"]["endpoints"][0]
+    if change == "no endpoints":  # minItems: 1
+        spec["endpoints"] = []
+    elif change == "11 endpoints":  # maxItems: 10
+        spec["endpoints"] = [endpoint] * 11
+    elif change == "no selector":  # spec.required
+        del spec["selector"]
+    elif change == "no port":  # endpoints[].required
+        del endpoint["port"]
+    elif change == "port 0":  # CEL: self != 0
+        endpoint["port"] = 0
+    elif change == "empty port name":  # minLength: 1
+        endpoint["port"] = ""
+    elif change == "interval 15":  # format: duration
+        endpoint["interval"] = "15"
+    elif change == "timeout above interval":  # CEL: !has(self.timeout) || self.timeout <= self.interval
+        endpoint["timeout"] = "1m"
+    elif change == "scheme ftp":  # enum
+        endpoint["scheme"] = "ftp"
+    elif change == "unknown endpoint field":  # structural: no such property
+        endpoint["intervall"] = "15s"
+    elif change == "unknown metadata field":  # ObjectMeta (strict)
+        body["metadata"]["label"] = {}
+    elif change == "two auth methods":  # CEL: at most one of authorization, basicAuth, oauth2
+        endpoint["authorization"] = {"type": "Bearer"}
+        endpoint["basicAuth"] = {"username": "u"}
+    elif change == "secret in another namespace":  # CEL on the root: secrets only from the object's namespace
+        endpoint["tls"] = {"ca": {"secret": {"name": "ca", "key": "ca.crt", "namespace": "other"}}}
+    elif change == "protected target label":  # CEL: targetLabels.fromPod[].to is not a protected label
+        spec["targetLabels"] = {"fromPod": [{"from": "app", "to": "cluster"}]}
+    elif change == "duplicate metadata label":  # x-kubernetes-list-type: set
+        spec["targetLabels"] = {"metadata": ["pod", "pod"]}
+    return body
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("no endpoints", "[] should be non-empty"),
+        ("11 endpoints", "is too long"),
+        ("no selector", "'selector' is a required property"),
+        ("no port", "'port' is a required property"),
+        ("port 0", "CEL rule broken at .spec.endpoints[0].port: Port is required"),
+        ("empty port name", "'' should be non-empty"),
+        ("interval 15", "'15' is not a 'duration'"),
+        ("timeout above interval", "CEL rule broken at .spec.endpoints[0]: !has(self.timeout) || self.timeout <="),
+        ("scheme ftp", "'ftp' is not one of ['http', 'https']"),
+        ("unknown endpoint field", "('intervall' was unexpected)"),
+        ("unknown metadata field", "('label' was unexpected)"),
+        ("two auth methods", "CEL rule broken at .spec.endpoints[0]: ((has(self.authorization) ? 1 : 0)"),
+        ("secret in another namespace", "CEL rule broken at .: Namespace not allowed on PodMonitoring secret"),
+        ("protected target label", "CEL rule broken at .spec.targetLabels.fromPod[0].to: self != 'project_id'"),
+        ("duplicate metadata label", "['pod', 'pod'] has non-unique elements"),
+    ],
+)
+def test_the_pod_monitoring_crd_schema_refuses(rendered: list[Manifest], change: str, message: str) -> None:
+    """PodMonitoring is checked against its whole CRD schema (required fields, minItems/maxItems, enums, formats,
+    unknown fields, CEL rules): the kit's object passes, and each edit the API server would refuse fails with the
+    rule it breaks."""
+    monitor = next(m.body for m in rendered if m.body["kind"] == "PodMonitoring")
+    validate(monitor, GKE_REGULAR_KUBERNETES_MINORS[0])
+    with pytest.raises(jsonschema.ValidationError) as caught:
+        validate(_broken(monitor, change), GKE_REGULAR_KUBERNETES_MINORS[0])
+    assert message in caught.value.message
+
+
+def test_the_crd_schema_translation_is_complete() -> None:
+    """Every keyword and CEL rule of the stored CRD schema is handled (an unknown one raises), and the Go duration
+    reader agrees with Go on the forms the kit and the CRD use."""
+    assert to_json_schema(POD_MONITORING_CRD)["properties"]["spec"]["required"] == ["endpoints", "selector"]
+    with pytest.raises(ValueError, match=re.escape("CEL rule 'self.size() > 1' has no Python equivalent")):
+        to_json_schema({"type": "string", "x-kubernetes-validations": [{"rule": "self.size() > 1"}]})
+    with pytest.raises(ValueError, match="schema keyword 'oneOf' is not handled"):
+        to_json_schema({"oneOf": []})
+    assert [go_duration_seconds(t) for t in ("15s", "1m30s", "1.5h", "250ms", "0")] == [15, 90, 5400, 0.25, 0]
+    with pytest.raises(ValueError):
+        go_duration_seconds("15")
 
 
 def test_unknown_resources_and_references_are_errors_not_guesses() -> None:

@@ -159,6 +159,22 @@ TGI_LAUNCHER_WIGGLE_ROOM = 0.95
 #: 10000 for qwen2_vl / qwen2_5_vl (launcher/src/main.rs lines 2121-2128 at v3.3.7).
 TGI_DEFAULT_PREFILL_TOKENS: dict[str, int] = {"gemma3": 8000, "qwen2_vl": 10000, "qwen2_5_vl": 10000}
 
+#: TGI 3.3.7's attention backend and its KV block: the launcher picks `flashinfer` (blocks of 1 token) when the head
+#: dim is 64, 128 or 256 (config `head_dim`, else hidden_size / num_attention_heads, else `text_config.head_dim`,
+#: 256 for gemma3) and the model type is not falcon or deepseek_v2; otherwise `flashdecoding` on compute capability
+#: >= 8 (every GPU of the catalog), whose blocks hold 256 tokens (launcher/src/main.rs `resolve_attention` line 131,
+#: `Config::get_head_dim` line 262, `From<RawConfig>` line 362; server/text_generation_server/models/globals.py
+#: `BLOCK_SIZE` lines 38-46). TGI's KV capacity (`max_batch_total_tokens`) is whole blocks, and the router refuses a
+#: `--max-total-tokens` above it (backends/v3/src/main.rs line 194).
+TGI_FLASHINFER_HEAD_DIMS = frozenset({64, 128, 256})
+TGI_FLASHDECODING_TYPES = frozenset({"falcon", "deepseek_v2"})
+TGI_BLOCK_TOKENS: dict[str, int] = {"flashinfer": 1, "flashdecoding": 256}
+#: Model types TGI 3.3.7 builds with `support_chunking=False` (server/text_generation_server/models/__init__.py lines
+#: 1196 and 1209 gemma3, 1526 qwen2_vl, 1559 qwen2_5_vl, 1589 mllama): without prefill chunking the router refuses
+#: `--max-input-tokens` above `max_batch_prefill_tokens` ("`max_batch_prefill_tokens` must be >= `max_input_tokens`",
+#: backends/v3/src/main.rs line 188), so the context is at most the launcher's default prefill + 1.
+TGI_NO_PREFILL_CHUNKING_TYPES = frozenset({"gemma3", "qwen2_vl", "qwen2_5_vl", "mllama"})
+
 #: Share of each device the kit keeps free on top of the engine's own accounting: allocator fragmentation and the
 #: error of the activation estimate. 2% is 0.48 GB on an L4, 1.6 GB on an H100, 0.34 GB on a TPU v5e chip.
 SAFETY_MARGIN = 0.02

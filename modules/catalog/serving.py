@@ -19,7 +19,10 @@ LoadPath = Literal["gcs-stream", "fuse-memory-cache"]
 #:   Storage"; `distributed` is CUDA/ROCm only).
 #: - vLLM on TPU reads a GCS FUSE mount with a memory-backed file cache: tpu-inference (commit b8692ff, 2026-08-22)
 #:   docs/includes/core_features.md lists `runai_model_streamer_loader` as "Untested" on every backend, so the
-#:   streamer is not trusted on TPU; TPU VMs have host memory to spare (ct5lp-hightpu-8t: 384 GB).
+#:   streamer is not trusted on TPU; TPU VMs have host memory to spare (ct5lp-hightpu-8t: 384 GB). The sources
+#:   disagree at tag v0.27.0: tests/e2e/test_runai_model_streamer_loader.py there loads small models from public
+#:   buckets with `load_format="runai_streamer"` (anonymous credentials), while the release's feature matrix
+#:   (docs/includes/core_features.md) still marks the loader untested; the kit follows the matrix (read 2026-12-03).
 #: - TGI only loads from a local directory (`--model-id` path), so it too reads the GCS FUSE mount with the cache in
 #:   memory. accelerated-platforms online-inference-{gpu,tpu}/vllm/base/deployment.yaml mount the same memory-backed
 #:   `gke-gcsfuse-cache` volume (there without a size limit; the kit sizes it from the staged manifest).

@@ -139,6 +139,9 @@ class TgiLauncherView:
     model_vram: int | None
     """None for a quantized checkpoint."""
     token_vram: int | None
+    head_dim: int | None = None
+    """The head dim the launcher chooses TGI's attention backend by (`Config::get_head_dim`: top-level `head_dim`,
+    else hidden_size / num_attention_heads when it divides, else `text_config.head_dim`, else 256 for gemma3)."""
 
 
 def tgi_launcher_view(config: Mapping[str, Any]) -> TgiLauncherView:
@@ -164,7 +167,11 @@ def tgi_launcher_view(config: Mapping[str, Any]) -> TgiLauncherView:
                 layer = 3 * inter * experts * hidden + (heads + 2 * kv) * head_dim + heads * head_dim * hidden
                 model_vram = (layer * layers + 2 * hidden * vocab) * 2
     positions = config.get("max_position_embeddings") or config.get("max_seq_len") or config.get("n_positions")
-    return TgiLauncherView(flop, positions, model_vram, token_vram)
+    text = config.get("text_config")
+    launcher_head_dim = head_dim or (text.get("head_dim") if isinstance(text, Mapping) else None)
+    if launcher_head_dim is None and config.get("model_type") == "gemma3":
+        launcher_head_dim = 256
+    return TgiLauncherView(flop, positions, model_vram, token_vram, launcher_head_dim)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,10 @@
   reads no safetensors and means float32; on TPU the GCS FUSE mount holds the safetensors.
   KV cache `auto`: the model dtype, except a ModelOpt checkpoint whose `kv_cache_quant_algo` (or `kv_cache_scheme`)
   is FP8, which vLLM resolves to `fp8_e4m3` (`resolve_kv_cache_dtype_string`, vllm/utils/torch_utils.py line 374).
-- TGI 3.3.7 (`server/text_generation_server/models/__init__.py`, `get_model`; unchanged since 3.3.6): float16 for
-  AWQ/GPTQ/EXL2/Marlin checkpoints, else the model class's default: bfloat16 for the types listed below, float16 for
-  the others (`FlashCausalLM(default_dtype=torch.float16)`, `flash_causal_lm.py`). KV cache: float8_e4m3 when a
+- TGI 3.3.7 (`server/text_generation_server/models/__init__.py`, `get_model`; unchanged since 3.3.6): bfloat16 for
+  Llama 4 (loaded with that dtype forced), float16 for AWQ/GPTQ/EXL2/Marlin checkpoints, else the model class's
+  default: bfloat16 for the types listed below, float16 for the others (`FlashCausalLM(default_dtype=torch.float16)`,
+  `flash_causal_lm.py`). KV cache: float8_e4m3 when a
   compressed-tensors checkpoint declares an 8-bit float `kv_cache_scheme` (on CUDA with FlashInfer, TGI's default
   attention), else the model dtype.
 """
@@ -36,12 +37,19 @@ _CONFIG_DTYPES = {"float32": "float32", "float": "float32", "bfloat16": "bfloat1
 _SAFETENSORS_FLOATS = {"F32": "float32", "BF16": "bfloat16", "F16": "float16"}
 #: vLLM's `_FLOAT16_NOT_SUPPORTED_MODELS` among the model types hfkit fit reads.
 VLLM_FLOAT16_NOT_SUPPORTED = frozenset({"gemma2", "gemma3", "gemma3_text"})
-#: TGI 3.3.7 model types constructed with `default_dtype=torch.bfloat16` (models/__init__.py).
+#: TGI 3.3.7 model types constructed with `default_dtype=torch.bfloat16` (server/text_generation_server/models/
+#: __init__.py at v3.3.7, lines 673 deepseek_v2, 707 deepseek_v3, 1082 gemma, 1117 gemma2, 1155 gemma3_text, 1193
+#: gemma3, 1268 dbrx, 1521 qwen2_vl, 1552 qwen2_5_vl, 1586 mllama, 1647 idefics3, 1680 paligemma; every other
+#: FlashCausalLM takes its `default_dtype=torch.float16`, flash_causal_lm.py line 1206).
 TGI_BFLOAT16_TYPES = frozenset({
     "deepseek_v2", "deepseek_v3", "gemma", "gemma2", "gemma3", "gemma3_text", "dbrx", "qwen2_vl", "qwen2_5_vl",
     "mllama", "idefics3", "paligemma",
 })  # fmt: skip
 TGI_FLOAT16_QUANTIZERS = frozenset({"awq", "exl2", "gptq", "marlin"})
+#: Top-level model types TGI 3.3.7 loads with an explicit `dtype=torch.bfloat16`, whatever the checkpoint (Llama 4
+#: through its transformers backend: `TransformersLlama4VlmCausalLM.fallback(..., dtype=torch.bfloat16)`,
+#: server/text_generation_server/models/__init__.py line 1038).
+TGI_FORCED_BFLOAT16_TYPES = frozenset({"llama4"})
 
 
 def config_dtype(config: TextConfig) -> str | None:
@@ -69,6 +77,8 @@ def served_dtype(config: TextConfig, engine: str, kind: str, stored: Iterable[st
     loaded tensors (read on TPU when the config declares no dtype)."""
     declared = config_dtype(config)
     if engine == "tgi":
+        if config.top_model_type in TGI_FORCED_BFLOAT16_TYPES:
+            return "bfloat16"
         if config.quantization in TGI_FLOAT16_QUANTIZERS:
             return "float16"
         return "bfloat16" if config.model_type in TGI_BFLOAT16_TYPES else "float16"

@@ -2,6 +2,8 @@
 
 - vLLM 0.26.0 on GPU runs the V2 model runner for models without experts and the V1 runner for most MoE models
   (`modules.catalog.engines.VLLM_V2_MOE_ARCHITECTURES`); only V1 charges CUDA graphs to the KV budget.
+- TGI 3.3.7 picks its attention backend (`flashinfer` or `flashdecoding`, which sets its KV block) and whether it
+  chunks prefills (`TGI_FLASHINFER_HEAD_DIMS`, `TGI_NO_PREFILL_CHUNKING_TYPES`) from config.json.
 - tpu-inference 0.27.0 runs its own JAX model for the architectures it registers and vLLM's PyTorch model code for
   the others (`TPU_JAX_ARCHITECTURES`); the two differ in the quantization methods they load
   (`TPU_QUANTIZATION`) and in whether sliding-window layers keep only their window.
@@ -14,7 +16,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from modules.catalog.engines import TPU_JAX_ARCHITECTURES, VLLM_MAX_CUDAGRAPH_CAPTURE_SIZE, VLLM_V2_MOE_ARCHITECTURES
+from modules.catalog.engines import (
+    TGI_FLASHDECODING_TYPES,
+    TGI_FLASHINFER_HEAD_DIMS,
+    TGI_NO_PREFILL_CHUNKING_TYPES,
+    TPU_JAX_ARCHITECTURES,
+    VLLM_MAX_CUDAGRAPH_CAPTURE_SIZE,
+    VLLM_V2_MOE_ARCHITECTURES,
+)
 from modules.fit.config import TextConfig
 
 TpuPath = Literal["jax", "vllm"]
@@ -40,6 +49,20 @@ def keeps_sliding_window(config: TextConfig, engine: str, kind: str) -> bool:
     if engine != "vllm":
         return False
     return kind == "gpu" or tpu_model_path(config) == "vllm"
+
+
+def tgi_attention(config: TextConfig) -> str:
+    """TGI 3.3.7's attention backend for this checkpoint on a catalog GPU (launcher `resolve_attention`)."""
+    head_dim = config.tgi_launcher.head_dim if config.tgi_launcher else None
+    if head_dim in TGI_FLASHINFER_HEAD_DIMS and config.top_model_type not in TGI_FLASHDECODING_TYPES:
+        return "flashinfer"
+    return "flashdecoding"
+
+
+def tgi_chunks_prefill(config: TextConfig) -> bool:
+    """Whether TGI 3.3.7 splits long prompts into prefill chunks (else a prompt must fit one prefill batch). Both
+    backends `tgi_attention` picks support chunking, so the model class decides."""
+    return config.top_model_type not in TGI_NO_PREFILL_CHUNKING_TYPES
 
 
 def cuda_graph_sizes(max_num_seqs: int, max_num_batched_tokens: int) -> tuple[list[int], list[int]]:

@@ -22,7 +22,9 @@ Per layer and token, on one tensor-parallel rank:
   applied by platforms/tpu_platform.py lines 333-353); multi-head latent attention on TPU is refused upstream
   (modules/fit/memory.py);
 - TGI 3.3.7: `kv_heads / tp` heads (every rank its share; `num_key_value_heads` must divide by the shards), in
-  blocks of 1 token (FlashInfer, TGI's default attention: `models/globals.py`); DeepSeek V2/V3 keep uncompressed
+  blocks of 1 token with FlashInfer, TGI's default attention, and of 256 tokens with flashdecoding, which its
+  launcher picks for head dims other than 64/128/256 and for DeepSeek (`models/globals.py`; `tgi_attention`,
+  modules/fit/engine_paths.py); DeepSeek V2/V3 keep uncompressed
   K and V of `num_key_value_heads` heads of `max(qk_nope_dim + qk_rope_dim, v_head_dim)` (models/__init__.py: the
   keys it reads are not DeepSeek's `qk_nope_head_dim`/`qk_rope_head_dim`, so its defaults 128 + 64 = 192 apply).
 
@@ -45,12 +47,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from modules.catalog.engines import TGI_BLOCK_TOKENS
 from modules.fit.config import LAYER_KINDS, TextConfig
 from modules.fit.dtypes import DTYPE_BYTES
 
 FULL, SLIDING, CHUNKED = LAYER_KINDS
 VLLM_BLOCK_TOKENS = 16
-TGI_BLOCK_TOKENS = 1
 TGI_MLA_HEAD_DIM = 128 + 64  # TGI's defaults for qk_nope_dim + qk_rope_dim (see module doc)
 TPU_LANES = 128
 #: tpu-inference's dedicated kernel for this head dim packs K and V into one 128-lane row.
@@ -153,8 +155,10 @@ def kv_layout(
     in_flight_tokens: int,
     keeps_window: bool,
     mla_block_tokens: int = VLLM_BLOCK_TOKENS,
+    tgi_attention: str = "flashinfer",
 ) -> KvLayout:
-    """The layout for `engine` ("vllm"/"tgi") on `kind` ("gpu"/"tpu") at tensor-parallel size `tp`."""
+    """The layout for `engine` ("vllm"/"tgi") on `kind` ("gpu"/"tpu") at tensor-parallel size `tp`; `tgi_attention` is
+    TGI's backend ("flashinfer" or "flashdecoding"), which sets its block."""
     size = DTYPE_BYTES[kv_dtype]
     if config.mla and engine == "vllm":
         dim = config.mla_latent_dim
@@ -170,19 +174,21 @@ def kv_layout(
         return KvLayout(
             2 * heads * TGI_MLA_HEAD_DIM * size,
             ((FULL, config.layers, 0),),
-            TGI_BLOCK_TOKENS,
+            TGI_BLOCK_TOKENS[tgi_attention],
             in_flight_tokens,
-            detail=f"2 x {heads} KV heads x {TGI_MLA_HEAD_DIM} (uncompressed) x {size} B",
+            detail=f"2 x {heads} KV heads x {TGI_MLA_HEAD_DIM} (uncompressed) x {size} B, "
+            f"blocks of {TGI_BLOCK_TOKENS[tgi_attention]} tokens ({tgi_attention})",
         )
     if kind == "tpu":
         token_bytes, detail = tpu_token_bytes(config.kv_heads, tp, config.head_dim, size)
         return KvLayout(token_bytes, _groups(config, keeps_window), 0, in_flight_tokens, detail=detail)
     heads = max(1, config.kv_heads // tp)
-    block = TGI_BLOCK_TOKENS if engine == "tgi" else VLLM_BLOCK_TOKENS
+    block = TGI_BLOCK_TOKENS[tgi_attention] if engine == "tgi" else VLLM_BLOCK_TOKENS
     return KvLayout(
         2 * heads * config.head_dim * size,
         _groups(config, keeps_window),
         block,
         in_flight_tokens,
-        detail=f"2 x {heads} KV heads x {config.head_dim} x {size} B",
+        detail=f"2 x {heads} KV heads x {config.head_dim} x {size} B"
+        + (f", blocks of {block} tokens ({tgi_attention})" if engine == "tgi" and block > 1 else ""),
     )

@@ -64,6 +64,8 @@ from modules.fit.dtypes import DTYPE_BYTES, kv_cache_dtype, served_dtype
 from modules.fit.engine_paths import (
     cuda_graph_sizes,
     keeps_sliding_window,
+    tgi_attention,
+    tgi_chunks_prefill,
     tpu_model_path,
     vllm_gpu_charges_cuda_graphs,
 )
@@ -193,12 +195,16 @@ class Fit:
     layout: KvLayout | None
     max_num_seqs: int
     context_limit: int
-    """Largest context whose KV cache fits `max_num_seqs` sequences (capped at the model's), 0 when nothing fits."""
+    """Largest context whose KV cache fits `max_num_seqs` sequences (capped at the model's, and at `prompt_cap`), 0
+    when nothing fits."""
     required_context: int
     max_model_len: int
     """The context to serve with: --max-model-len when given, else `context_limit`. What `hfkit serve` writes."""
     problem: str | None
     """Why it does not fit (None when it fits)."""
+    prompt_cap: int | None = None
+    """The longest context the engine accepts whatever the memory (TGI on a model it does not chunk prefills for:
+    `tgi_prompt_cap`), None when only memory bounds it."""
 
     @property
     def fits(self) -> bool:
@@ -308,6 +314,15 @@ def tgi_prefill_tokens(profile: ModelProfile, shape: PoolShape, engine: Engine, 
     return tokens
 
 
+def tgi_prompt_cap(profile: ModelProfile, engine: Engine, prefill_tokens: int) -> int | None:
+    """The longest context TGI accepts for a model it does not chunk prefills for: `--max-input-tokens` (the serving
+    stack passes the context - 1) must not exceed `max_batch_prefill_tokens` (modules/catalog/engines.py,
+    `TGI_NO_PREFILL_CHUNKING_TYPES`). None where there is no such cap."""
+    if engine.name != "tgi" or tgi_chunks_prefill(profile.config):
+        return None
+    return min(prefill_tokens + 1, profile.context_length)
+
+
 def cuda_graph_bytes(
     profile: ModelProfile, shape: PoolShape, facts: MemoryFacts, dtype: str, tokens: int, sequences: int
 ) -> tuple[int, int]:
@@ -389,13 +404,23 @@ def fit(
         in_flight_tokens=facts.in_flight_batches * reserved.prefill_tokens,
         keeps_window=facts.hybrid_kv_cache and keeps_sliding_window(profile.config, engine.name, shape.kind),
         mla_block_tokens=VLLM_MLA_BLOCK_TOKENS.get(shape.accelerator, VLLM_MLA_DEFAULT_BLOCK_TOKENS),
+        tgi_attention=tgi_attention(profile.config),
     )
-    limit = largest_context(layout, budget, max_num_seqs, profile.context_length)
+    kv_limit = limit = largest_context(layout, budget, max_num_seqs, profile.context_length)
+    prompt_cap = tgi_prompt_cap(profile, engine, reserved.prefill_tokens)
+    if prompt_cap is not None and limit > prompt_cap:  # the context proposed: the cap, in 16-token steps
+        limit = prompt_cap if prompt_cap == profile.context_length else prompt_cap // KV_BLOCK_TOKENS * KV_BLOCK_TOKENS
     if budget <= 0:
         problem = "the weights and start-up reservations exceed the usable memory"
     elif max_model_len is not None and max_model_len > profile.context_length:
         problem = f"--max-model-len {max_model_len} exceeds the model's context length {profile.context_length}"
-    elif limit < required:
+    elif max_model_len is not None and prompt_cap is not None and max_model_len > prompt_cap:
+        problem = (
+            f"TGI 3.3.7 does not chunk {profile.config.top_model_type} prompts: --max-model-len {max_model_len} "
+            f"needs max_batch_prefill_tokens >= {max_model_len - 1}, and its launcher sets "
+            f"{reserved.prefill_tokens}; allowed: at most {prompt_cap}"
+        )
+    elif kv_limit < required:
         problem = f"the KV cache for {required} tokens x {max_num_seqs} sequence(s) does not fit"
     elif engine.name == "tgi" and budget < layout.sequence_bytes(reserved.prefill_tokens):
         problem = (
@@ -419,6 +444,7 @@ def fit(
         required_context=required,
         max_model_len=max_model_len or limit,
         problem=problem,
+        prompt_cap=prompt_cap,
     )
 
 

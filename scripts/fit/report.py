@@ -105,6 +105,12 @@ def fit_lines(fit: Fit, pool: str, alternative: PoolShape | None) -> list[str]:
             f"fits: largest context {fit.context_limit:,} tokens for {fit.max_num_seqs} sequence(s); "
             f"serve with --tensor-parallel-size {tp} --max-model-len {fit.max_model_len}"
         )
+        if fit.prompt_cap is not None:
+            lines.append(
+                f"           capped at {fit.prompt_cap:,}: {fit.engine.name} does not chunk "
+                f"{fit.profile.config.top_model_type} prompts, so a prompt must fit one prefill batch of "
+                f"{r.prefill_tokens:,} tokens"
+            )
         return lines
     return [*lines, f"does not fit: {fit.problem}", *_alternative(alternative)]
 
@@ -177,5 +183,6 @@ def fit_document(
         "max_num_seqs": fit.max_num_seqs,
         "max_model_len": fit.max_model_len,
         "largest_context": fit.context_limit,
+        "prompt_cap": fit.prompt_cap,
         "smallest_fitting_shape": alternative.machine_type if alternative else None,
     }

@@ -208,6 +208,25 @@ LLAMA_3_1_8B_AWQ: dict[str, Any] = {
     "quantization_config": {"bits": 4, "group_size": 128, "modules_to_not_convert": None, "quant_method": "awq",
                             "version": "gemm", "zero_point": True},
 }  # fmt: skip
+#: A GPTQ int4 checkpoint of Llama-3.1-8B-Instruct as AutoGPTQ / GPTQModel write it (quant_method gptq, 4 bits,
+#: group size 128, act-order: the layout of e.g. hugging-quants/Meta-Llama-3.1-8B-Instruct-GPTQ-INT4), float16.
+LLAMA_3_1_8B_GPTQ: dict[str, Any] = {
+    **LLAMA_3_1_8B,
+    "torch_dtype": "float16",
+    "quantization_config": {"bits": 4, "group_size": 128, "desc_act": True, "sym": True, "quant_method": "gptq",
+                            "checkpoint_format": "gptq"},
+}  # fmt: skip
+#: An FP8 compressed-tensors checkpoint of Llama-3.1-8B-Instruct as llm-compressor writes it (float-quantized, static
+#: per-tensor scales, lm_head kept in bfloat16: the layout of e.g. RedHatAI/Meta-Llama-3.1-8B-Instruct-FP8).
+LLAMA_3_1_8B_FP8: dict[str, Any] = {
+    **LLAMA_3_1_8B,
+    "quantization_config": {"quant_method": "compressed-tensors", "format": "float-quantized", "ignore": ["lm_head"],
+                            "config_groups": {"group_0": {"targets": ["Linear"],
+                                                          "weights": {"type": "float", "num_bits": 8,
+                                                                      "strategy": "tensor"},
+                                                          "input_activations": {"type": "float", "num_bits": 8,
+                                                                                "strategy": "tensor"}}}},
+}  # fmt: skip
 #: Qwen/Qwen2.5-7B-Instruct: 28 query heads, 4 KV heads, biases on q/k/v.
 QWEN2_5_7B: dict[str, Any] = {
     "architectures": ["Qwen2ForCausalLM"],
@@ -438,6 +457,39 @@ def awq_llama_tensors(config: dict[str, Any]) -> Tensors:
             t[base + ".qweight"] = ("I32", [inp, out // 8])
             t[base + ".qzeros"] = ("I32", [inp // 128, out // 8])
             t[base + ".scales"] = ("F16", [inp // 128, out])
+        else:
+            t[name] = (dtype, shape)
+    return t
+
+
+def gptq_llama_tensors(config: dict[str, Any]) -> Tensors:
+    """AutoGPTQ layout: per quantized linear `qweight` [in / 8, out] and `qzeros` [in / 128, out / 8] packed in int32,
+    `scales` [in / 128, out] float16 and the act-order `g_idx` [in] int32; embeddings, norms and lm_head float16."""
+    plain = llama_tensors(config, dtype="F16")
+    t: Tensors = {}
+    for name, (dtype, shape) in plain.items():
+        if name.endswith("_proj.weight"):
+            out, inp = shape
+            base = name.removesuffix(".weight")
+            t[base + ".qweight"] = ("I32", [inp // 8, out])
+            t[base + ".qzeros"] = ("I32", [inp // 128, out // 8])
+            t[base + ".scales"] = ("F16", [inp // 128, out])
+            t[base + ".g_idx"] = ("I32", [inp])
+        else:
+            t[name] = (dtype, shape)
+    return t
+
+
+def fp8_llama_tensors(config: dict[str, Any]) -> Tensors:
+    """llm-compressor's FP8 layout: per linear the F8_E4M3 `weight` and bfloat16 `weight_scale` and `input_scale` of
+    one element each; embeddings, norms and lm_head bfloat16."""
+    t: Tensors = {}
+    for name, (dtype, shape) in llama_tensors(config).items():
+        if name.endswith("_proj.weight"):
+            base = name.removesuffix(".weight")
+            t[name] = ("F8_E4M3", shape)
+            t[base + ".weight_scale"] = ("BF16", [1])
+            t[base + ".input_scale"] = ("BF16", [1])
         else:
             t[name] = (dtype, shape)
     return t

@@ -20,13 +20,17 @@ from tests.fit.models import (
     KIMI_K2,
     LLAMA_3_1_8B,
     LLAMA_3_1_8B_AWQ,
+    LLAMA_3_1_8B_FP8,
+    LLAMA_3_1_8B_GPTQ,
     LLAMA_4_SCOUT,
     QWEN2_5_7B,
     TINYLLAMA_V1_1,
     awq_llama_tensors,
     deepseek_v3_profile,
     deepseek_v3_tensors,
+    fp8_llama_tensors,
     gemma3_tensors,
+    gptq_llama_tensors,
     headers,
     llama4_text_tensors,
     llama_tensors,
@@ -183,8 +187,10 @@ def test_multi_head_latent_attention_kv_cache(deepseek: ModelProfile) -> None:
     TGI 3.3.7 keeps K and V uncompressed: 2 x 128 / 8 heads x 192 x 2 B = 12,288 B per layer per token. Its
     launcher prefills 8 x 989e12 / 466,547,113,984 FLOPs per token (61 x (5 x 2 x 128 x 56 x 7,168 + 6 x 7,168 x
     18,432 x 9)) = 16,958 tokens at warm-up: activation 16,958 x 2 x 101,376 = 3,438,268,416; budget 0.81 x 141e9 -
-    85,140,130,848 - 3,438,268,416 - 2,684,354,560 - 2,820,000,000 = 20,127,246,176; / (61 x 12,288) = 26,852 tokens
-    -> 26,848."""
+    85,140,130,848 - 3,438,268,416 - 2,684,354,560 - 2,820,000,000 = 20,127,246,176; / (61 x 12,288) = 26,852 tokens.
+    Its launcher runs DeepSeek with flashdecoding (model type deepseek_v2, or a head dim of 7,168 / 128 = 56, not
+    64/128/256: launcher/src/main.rs `resolve_attention`), whose KV blocks hold 256 tokens, and TGI's capacity is whole
+    blocks: 104 blocks = 26,624 tokens, the most `--max-total-tokens` the router accepts (26,848 would be refused)."""
     f = fit(deepseek, H200_X8, VLLM)
     assert (f.layout.token_bytes, f.layout.block_tokens, f.layout.layers) == (1152, 16, 61)
     assert (f.weight_bytes, f.reservation.cuda_graphs, f.kv_budget_bytes) == (
@@ -196,7 +202,8 @@ def test_multi_head_latent_attention_kv_cache(deepseek: ModelProfile) -> None:
     assert fit(deepseek, H100_X8, VLLM).problem == "the weights and start-up reservations exceed the usable memory"
     t = fit(deepseek, H200_X8, TGI)
     assert (t.reservation.prefill_tokens, t.reservation.activation) == (16_958, 3_438_268_416)
-    assert (t.layout.token_bytes, t.kv_budget_bytes, t.max_model_len) == (12_288, 20_127_246_176, 26_848)
+    assert (t.layout.token_bytes, t.layout.block_tokens, t.kv_budget_bytes) == (12_288, 256, 20_127_246_176)
+    assert t.max_model_len == 26_624
 
 
 def test_kimi_k2_is_mla_too() -> None:
@@ -254,6 +261,40 @@ def test_awq_checkpoint_is_held_as_stored() -> None:
         14_304_772_096,
         109_136,
     )
+
+
+def test_gptq_checkpoint_is_held_as_stored() -> None:
+    """A GPTQ int4 Llama-3.1-8B-Instruct (AutoGPTQ layout, act-order): the AWQ sizes above (the same int32-packed
+    weights and zeros, float16 scales, 5,727,854,592 B in all) plus the int32 `g_idx` of every quantized linear, one per
+    input row: per layer 4 x (6 x 4,096 + 14,336) = 155,648 B, x 32 = 4,980,736 -> 5,732,835,328 B, held as stored
+    (vLLM's GPTQ Marlin repacks qweight and scales in place of the same size); served in float16 (its torch_dtype).
+    One L4: budget 21.6e9 - 5,732,835,328 - 818,937,856 - 268,435,456 - 480,000,000 = 14,299,791,360;
+    / 131,072 B per token = 109,098.75 -> 109,088 tokens in 16-token steps. tpu-inference 0.27.0 refuses GPTQ
+    (tests/fit/test_engine_rules.py)."""
+    p = profile_model(LLAMA_3_1_8B_GPTQ, headers(gptq_llama_tensors(LLAMA_3_1_8B_GPTQ)))
+    assert (p.weight_bytes, p.quantized, p.config.quantization) == (5_732_835_328, True, "gptq")
+    f = fit(p, L4, VLLM)
+    assert (f.served_dtype, f.kv_dtype, f.weight_bytes) == ("float16", "float16", 5_732_835_328)
+    assert (f.kv_budget_bytes, f.max_model_len) == (14_299_791_360, 109_088)
+
+
+def test_fp8_checkpoint_is_held_as_stored() -> None:
+    """An FP8 compressed-tensors Llama-3.1-8B-Instruct (llm-compressor, static per-tensor scales, lm_head kept): per
+    layer the seven linears' 218,103,808 F8_E4M3 weights at 1 B + 7 x 2 bfloat16 scales x 2 B + two norms 16,384 B
+    = 218,120,220 B, x 32 = 6,979,847,040; embed and lm_head 2 x 128,256 x 4,096 x 2 B = 2,101,346,304; final norm
+    8,192 -> 9,081,201,536 B, held as stored. Compute and KV cache stay bfloat16 (no kv_cache_scheme, and vLLM's
+    `auto` KV cache follows only ModelOpt's FP8 KV setting).
+    One L4: budget 21.6e9 - 9,081,201,536 - 818,937,856 - 268,435,456 - 480,000,000 = 10,951,425,152;
+    / 131,072 = 83,552.7 -> 83,552 tokens. One H100: 72e9 - 9,081,201,536 - 3,275,751,424 (8,192 tokens x 2 B x
+    71,680 + 1,024 x 128,256 x 16) - 268,435,456 - 1.6e9 = 57,774,611,584 B, above 131,072 x 131,072 =
+    17,179,869,184: the whole 131,072-token context."""
+    p = profile_model(LLAMA_3_1_8B_FP8, headers(fp8_llama_tensors(LLAMA_3_1_8B_FP8)))
+    assert (p.weight_bytes, p.config.quantization) == (9_081_201_536, "compressed-tensors")
+    f = fit(p, L4, VLLM)
+    assert (f.served_dtype, f.kv_dtype, f.weight_bytes) == ("bfloat16", "bfloat16", 9_081_201_536)
+    assert (f.kv_budget_bytes, f.max_model_len) == (10_951_425_152, 83_552)
+    h = fit(p, H100, VLLM)
+    assert (h.kv_budget_bytes, h.max_model_len) == (57_774_611_584, 131_072)
 
 
 def test_tgi_fp8_kv_cache_from_a_compressed_tensors_scheme() -> None:

@@ -29,6 +29,9 @@ Hand derivation, per device (the rule in modules/fit/memory.py, facts in modules
   on TPU for Gemma, which tpu-inference runs through vLLM's model code): Gemma 3 holds 10 full layers and 60
   (padded) sliding ones, each sliding one 17,424 tokens on H100 (1,023 + 2 x 8,192, + 1 block) and 5,120 + a page
   on L4 and TPU (1,023 + 2 x 2,048). DeepSeek: the 576-wide latent, 1,152 B, in 16-token blocks.
+- TGI runs Gemma 3 (a `gemma3` vision-language checkpoint) without prefill chunking, so its router refuses a prompt
+  limit (`--max-input-tokens` = context - 1) above its `max_batch_prefill_tokens`, 8,000 for gemma3: Gemma 3 on TGI
+  serves at most 8,001 -> 8,000 tokens wherever it fits (the budgets are unchanged).
 - refused: MLA on TPU (tpu-inference needs NEW_MODEL_DESIGN=1 and DP attention), AWQ on TPU (LlamaForCausalLM runs
   tpu-inference's JAX model, which loads fp8 and compressed-tensors checkpoints only), TGI on TPU.
 
@@ -83,11 +86,11 @@ Hand derivation, per device (the rule in modules/fit/memory.py, facts in modules
     v5e-2x4    GPU only
     l4-x1      weights   54864813280  1572864000           0   536870912   480000000  -38014548192
     l4-x2      weights   27434161888   958464000           0  2684354560   480000000  -12116980448
-    l4-x4        14992   13718836192   651264000           0  2684354560   480000000    1905545248   2048
-    l4-x8       131072    6861173344   497664000           0  2684354560   480000000    8916808096   1024
-    h100-x1      12256   54864813280  1572864000           0   536870912  1600000000    6225451808   8192
-    h100-x8     131072    6861173344   497664000           0  2684354560  1600000000   53156808096   1024
-    h200-x8     131072    6861173344   497664000           0  2684354560  2820000000  101346808096   1024
+    l4-x4         8000   13718836192   651264000           0  2684354560   480000000    1905545248   2048
+    l4-x8         8000    6861173344   497664000           0  2684354560   480000000    8916808096   1024
+    h100-x1       8000   54864813280  1572864000           0   536870912  1600000000    6225451808   8192
+    h100-x8       8000    6861173344   497664000           0  2684354560  1600000000   53156808096   1024
+    h200-x8       8000    6861173344   497664000           0  2684354560  2820000000  101346808096   1024
     deepseek-v3 (vllm):
     v5e-1x1    MLA TPU
     v5e-2x2    MLA TPU
@@ -236,11 +239,11 @@ VERDICTS = [
     ("gemma-3-27b", "tgi", "v5e-2x4", 0, None),
     ("gemma-3-27b", "tgi", "l4-x1", 0, -38014548192),
     ("gemma-3-27b", "tgi", "l4-x2", 0, -12116980448),
-    ("gemma-3-27b", "tgi", "l4-x4", 14992, 1905545248),
-    ("gemma-3-27b", "tgi", "l4-x8", 131072, 8916808096),
-    ("gemma-3-27b", "tgi", "h100-x1", 12256, 6225451808),
-    ("gemma-3-27b", "tgi", "h100-x8", 131072, 53156808096),
-    ("gemma-3-27b", "tgi", "h200-x8", 131072, 101346808096),
+    ("gemma-3-27b", "tgi", "l4-x4", 8000, 1905545248),
+    ("gemma-3-27b", "tgi", "l4-x8", 8000, 8916808096),
+    ("gemma-3-27b", "tgi", "h100-x1", 8000, 6225451808),
+    ("gemma-3-27b", "tgi", "h100-x8", 8000, 53156808096),
+    ("gemma-3-27b", "tgi", "h200-x8", 8000, 101346808096),
     ("deepseek-v3", "vllm", "v5e-1x1", 0, None),
     ("deepseek-v3", "vllm", "v5e-2x2", 0, None),
     ("deepseek-v3", "vllm", "v5e-2x4", 0, None),
