@@ -4,6 +4,8 @@ the pinned providers' source). Pure: no git, no synthesis, so it is tested on sm
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -100,12 +102,50 @@ def resources(stack: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-def compare_resource(address: str, before: dict[str, Any], after: dict[str, Any]) -> ResourceChange | None:
+#: `${type.name.attribute...}`: a reference to another resource of the same stack (cross-stack values arrive as
+#: `data.terraform_remote_state` outputs, which stay as they are).
+_REFERENCE = re.compile(r"\$\{([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)\.([^{}]+)\}")
+#: What Terraform plans for a reference to a computed attribute of a resource it replaces.
+KNOWN_AFTER_APPLY = "(known after apply)"
+
+
+def resolve_references(found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each reference to an attribute another resource of the stack sets to a literal, replaced by that literal:
+    Terraform plans a configured attribute's new value as known, so `policy_name = ${policy.name}` changes when the
+    policy's name does (and a ForceNew attribute holding it replaces its resource). References to computed
+    attributes (ids, emails, self links) stay; `compare_stack` treats those of replaced resources as unknown."""
+    literals = {address: flatten(body) for address, body in found.items()}
+
+    def literal(match: re.Match[str]) -> str:
+        value = literals.get(match.group(1), {}).get(match.group(2))
+        if isinstance(value, bool | int | float | str) and not (isinstance(value, str) and "${" in value):
+            return value if isinstance(value, str) else json.dumps(value)
+        return match.group(0)
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        return _REFERENCE.sub(literal, value) if isinstance(value, str) else value
+
+    return {address: resolve(body) for address, body in found.items()}
+
+
+def references_to(value: Any, addresses: set[str]) -> bool:
+    return isinstance(value, str) and any(m.group(1) in addresses for m in _REFERENCE.finditer(value))
+
+
+def compare_resource(
+    address: str, before: dict[str, Any], after: dict[str, Any], unknown: frozenset[str] = frozenset()
+) -> ResourceChange | None:
     """The attribute changes Terraform would plan (meta-arguments and `lifecycle.ignore_changes` paths left out),
-    each with its effect; None when nothing changes."""
+    each with its effect; None when nothing changes. `unknown`: paths whose new value is only known after apply
+    (they reference a computed attribute of a resource being replaced)."""
     resource_type = address.split(".", 1)[0]
     planned_before, planned_after = arguments(before), arguments(after)
     old, new = flatten(planned_before), flatten(planned_after)
+    new.update(dict.fromkeys(unknown, KNOWN_AFTER_APPLY))
     changes = []
     for path in sorted(old.keys() | new.keys()):
         if (old.get(path) == new.get(path) and (path in old) == (path in new)) or ignored(after, path):
@@ -123,17 +163,38 @@ def compare_resource(address: str, before: dict[str, Any], after: dict[str, Any]
 
 
 def compare_stack(stack_id: str, base: Mapping[str, Any] | None, head: Mapping[str, Any] | None) -> StackDiff:
-    old, new = resources(base or {}), resources(head or {})
+    """Resources created, destroyed and changed. A resource replaced makes its computed attributes unknown: every
+    resource of the stack that references one of them plans that attribute as known after apply, which replaces it
+    too when the attribute is ForceNew (a node pool's `cluster` when the cluster is replaced, an IAM member's
+    `member` when its service account is); repeated until nothing more is replaced."""
+    old, new = resolve_references(resources(base or {})), resolve_references(resources(head or {}))
+    changed: dict[str, ResourceChange] = {}
+    for address in sorted(old.keys() & new.keys()):
+        change = compare_resource(address, old[address], new[address])
+        if change is not None:
+            changed[address] = change
+    while True:
+        replaced = {a for a, c in changed.items() if c.action == "replace"}
+        grown = False
+        for address in sorted(old.keys() & new.keys() - replaced):
+            flat_old, flat_new = flatten(arguments(old[address])), flatten(arguments(new[address]))
+            unknown = frozenset(p for p, v in flat_new.items() if references_to(v, replaced) and flat_old.get(p) == v)
+            if not unknown:
+                continue
+            change = compare_resource(address, old[address], new[address], unknown)
+            if change is not None and change != changed.get(address):
+                changed[address] = change
+                grown = grown or change.action == "replace"
+        if not grown:
+            break
     found: list[ResourceChange] = []
     for address in sorted(old.keys() | new.keys()):
         if address not in old:
             found.append(ResourceChange(address, "create"))
         elif address not in new:
             found.append(ResourceChange(address, "destroy"))
-        else:
-            change = compare_resource(address, old[address], new[address])
-            if change is not None:
-                found.append(change)
+        elif address in changed:
+            found.append(changed[address])
     if base is None:
         status = "added"
     elif head is None:
