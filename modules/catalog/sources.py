@@ -121,6 +121,19 @@ GKE_V6E_MIN_VERSION = Source(
     "stricter minimum in the current v6e availability table', so the kit takes it",
     read=_I13,
 )
+GKE_CHANNEL_DEFAULTS = Source(
+    "GKE release-note feeds (docs corpus): feeds/gke-stable-channel-release-notes.xml, entry May 27, 2026 "
+    "(2026-R21); feeds/gke-regular-channel-release-notes.xml, entry September 17, 2026 (2026-R39); and an undated "
+    "copy of kubernetes-engine/docs/release-notes ('Current versions' table, minor versions up to 1.37)",
+    "'1.34.6-gke.1307000 is now the default version for cluster creation in the Stable channel' (2026-05-27); "
+    "'1.35.8-gke.1036000 is now the default version for cluster creation in the Regular channel' (2026-09-17); the "
+    "table's defaults for cluster creation: Rapid 1.36.4-gke.1082000, Regular 1.35.7-gke.1222000, Stable "
+    "1.35.6-gke.1250000, Extended 1.35.7-gke.1222000. So every channel's default for new clusters has been above "
+    "v6e's and TPU7x's minimums since 2026-05; the kit still asks for the pin: a channel's default moves, and an "
+    "existing cluster keeps an older version until upgraded (the provider upgrades the control plane when "
+    "min_master_version is above the running version: resource_container_cluster.go:4073-4095 at v6.50.0)",
+    read=_I13,
+)
 PROVIDER_RESOURCE_POLICY = Source(
     "github.com/hashicorp/terraform-provider-google v6.50.0 "
     "google/services/compute/resource_compute_resource_policy.go and "

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from modules.catalog.sources import (
     CLUSTER_TOOLKIT_TPU,
     GKE_AUTOSCALER_TPU_FAMILIES,
+    GKE_CHANNEL_DEFAULTS,
     GKE_TPU_IRONWOOD,
     GKE_V6E_MIN_VERSION,
     TPU7X_DOC,
@@ -73,7 +74,9 @@ class TpuGeneration:
     multi_host_placement: str = COMPACT_TOPOLOGY
     """COMPACT_TOPOLOGY or WORKLOAD_POLICY."""
     min_gke_version: str | None = None
-    """Oldest GKE Standard version that runs this generation; None: every GKE version the kit can create does."""
+    """Oldest GKE Standard version that runs this generation; None: every GKE version the kit can create does. Every
+    release channel's default for new clusters has been above v6e's and TPU7x's minimums since 2026-05
+    (GKE_CHANNEL_DEFAULTS); the config still asks for a `cluster.min_master_version` pin at or above it."""
     title: str = ""
     """Marketing name (Trillium, Ironwood) for README and messages."""
 
@@ -163,6 +166,7 @@ V6E = TpuGeneration(
         CLUSTER_TOOLKIT_TPU,
         TPU_CONSUMPTION_OPTIONS,
         GKE_V6E_MIN_VERSION,
+        GKE_CHANNEL_DEFAULTS,
     ),
 )
 
@@ -213,6 +217,7 @@ TPU7X = TpuGeneration(
         GKE_AUTOSCALER_TPU_FAMILIES,
         CLUSTER_TOOLKIT_TPU,
         TPU_CONSUMPTION_OPTIONS,
+        GKE_CHANNEL_DEFAULTS,
     ),
 )
 
