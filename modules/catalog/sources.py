@@ -95,8 +95,11 @@ CLUSTER_TOOLKIT_TPU = Source(
     "v6e and TPU7x node pools boot from disk_type hyperdisk-balanced; v6e multi-host: placement_policy {type = "
     "COMPACT, tpu_topology = 4x4} on ct6e-standard-4t; TPU7x: a google_compute_resource_policy with workload_policy "
     "{type = HIGH_THROUGHPUT, accelerator_topology = <topology>} whose name the node pool's placement_policy takes as "
-    "policy_name with type = COMPACT (and, there, tpu_topology too); both generations have reservation, spot (the "
-    "daily tests run enable_spot: true), flex-start and flex-start with queued provisioning examples",
+    "policy_name with type = COMPACT (and, there, tpu_topology too: modules/compute/resource-policy/outputs.tf sets "
+    "it to the accelerator topology since c8641355a, 2025-11-05); both generations have reservation, spot (the "
+    "daily tests run enable_spot: true), flex-start and flex-start with queued provisioning examples. Its TPU7x "
+    "daily test runs a single-host 2x2x1 pool only; the multi-host TPU7x shape (2x2x2) is in the flex-start "
+    "examples, not in a daily test (re-read 2026-12-03)",
     read=_I13,
 )
 GKE_AUTOSCALER_TPU_FAMILIES = Source(
@@ -142,7 +145,11 @@ PROVIDER_RESOURCE_POLICY = Source(
     "(optional, 'can be set only when the workload policy type is HIGH_THROUGHPUT', conflicts with "
     "max_topology_distance)}; name 1-63 chars matching [a-z]([-a-z0-9]*[a-z0-9])?; region optional. Node pool "
     "placement_policy {type required, policy_name optional ('must be in the same project and region as the node "
-    "pool'), tpu_topology optional}; the provider's own test pairs policy_name with type = COMPACT",
+    "pool'), tpu_topology optional}; the provider's own test pairs policy_name with type = COMPACT "
+    "(testAccContainerNodePool_customPlacementPolicy, resource_container_node_pool_test.go:2536-2570, with a "
+    "group_placement_policy COLLOCATED policy: no provider test puts a workload policy in a node pool). "
+    "placement_policy.type is Required (resource_container_node_pool.go:201-205), so the kit cannot leave the type "
+    "unset as gcloud does for xpk's bare --placement-policy",
     read=_I13,
 )
 
