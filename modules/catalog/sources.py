@@ -117,6 +117,17 @@ TPU_CONSUMPTION_OPTIONS = Source(
     "and v6e; flex-start (Preview) is a consumption option for TPUs",
     read=_I13,
 )
+GKE_TPU_CAPACITY = Source(
+    "https://docs.cloud.google.com/tpu/docs/tpus-in-gke (docs-corpus ja copy) and "
+    "https://docs.cloud.google.com/kubernetes-engine/docs/concepts/dws (docs-corpus it and he copies)",
+    "'GKE also supports Spot VMs and reserved Cloud TPUs' (every TPU version the page covers); flex-start "
+    "'provisions flex-start VMs for the GPU, TPU and H4D machine series'. The DWS page recommends flex-start VMs for "
+    "TPU workloads 'that run in single-host TPU slice node pools' (a recommendation, not a limit: xpk and Cluster "
+    "Toolkit's dws-flex-start TPU7x example create multi-host flex-start pools) and flex-start with queued "
+    "provisioning for workloads that need several nodes at once. With CLUSTER_TOOLKIT_NODE_POOL (queued provisioning "
+    "with COMPACT 'unless using TPUs') and XPK_NODEPOOL this is the kit's source for v5e's capacity models",
+    read=_I13,
+)
 GKE_V6E_MIN_VERSION = Source(
     "docs.ray.io cluster/kubernetes/user-guides/gcp-gke-tpu-cluster (docs corpus) and an indexed v6e GKE runbook "
     "(read_file id 61396137700), both quoting GKE's TPU availability table, which the docs corpus holds only cut off",

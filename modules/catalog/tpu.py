@@ -15,6 +15,7 @@ from modules.catalog.sources import (
     CLUSTER_TOOLKIT_TPU,
     GKE_AUTOSCALER_TPU_FAMILIES,
     GKE_CHANNEL_DEFAULTS,
+    GKE_TPU_CAPACITY,
     GKE_TPU_IRONWOOD,
     GKE_V6E_MIN_VERSION,
     TPU7X_DOC,
@@ -120,9 +121,11 @@ V5E = TpuGeneration(
     # 2x4 on ct5lp-hightpu-4t is two 4-chip VMs (xpk's v5litepod entry); the same shape on ct5lp-hightpu-8t is one VM.
     multi_host_topologies={"2x4": 8, "4x4": 16, "4x8": 32, "8x8": 64, "8x16": 128, "16x16": 256},
     boot_disk_types=("pd-balanced", "pd-ssd"),
+    # Spot and reservations: GKE supports both for Cloud TPUs; flex-start: GKE's DWS page names TPUs; queued
+    # provisioning on TPU slices: Cluster Toolkit's node pool (GKE_TPU_CAPACITY, CLUSTER_TOOLKIT_NODE_POOL).
     capacity_models=CAPACITY_MODELS,
     single_host_only_accelerators=(DEVICE_ACCELERATOR,),
-    sources=(TPU_V5E_DOC, XPK_V5E),
+    sources=(TPU_V5E_DOC, XPK_V5E, GKE_TPU_CAPACITY),
 )
 
 
