@@ -59,7 +59,8 @@ TPU7X_DOC = Source(
     "https://docs.cloud.google.com/tpu/docs/tpu7x (docs-corpus copies, incl. tpu7x.md.txt; the system-architecture "
     "table read, the configuration tables past it cut off in the copies)",
     "table 'HBM capacity per chip (GiB)': v5p 95, v6e 32, TPU7x 192; 'Peak compute per chip (BF16) (TFLOPs)': v6e "
-    "918, TPU7x 2307 (FP8 4614); two TensorCores per TPU7x chip; 9,216 chips per Pod. Its column header says GiB "
+    "918, TPU7x 2307 (FP8 4614); two TensorCores per TPU7x chip, which 'lets you access two TPU devices instead of "
+    "the single logical core' (Dual-chiplet architecture); 9,216 chips per Pod. Its column header says GiB "
     "where the v6e page says GB for the same 32: the kit reads both as GiB (HBM stacks come in binary sizes) and "
     "records the TPU7x table's unit",
     read=_I13,

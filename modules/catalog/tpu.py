@@ -80,6 +80,10 @@ class TpuGeneration:
     (GKE_CHANNEL_DEFAULTS); the config still asks for a `cluster.min_master_version` pin at or above it."""
     title: str = ""
     """Marketing name (Trillium, Ironwood) for README and messages."""
+    devices_per_chip: int = 1
+    """JAX devices a chip shows (its HBM split evenly among them): one per chip on v5e and v6e; two on TPU7x, whose
+    two TensorCores are separate devices ('access two TPU devices instead of the single logical core': TPU7X_DOC).
+    Tensor parallelism counts devices (modules/catalog/engines.py, TPU_DEVICES_PER_CHIP, cites tpu-inference)."""
 
     def machine(self, name: str) -> TpuMachineType:
         return next(m for m in self.machine_types if m.name == name)
@@ -206,6 +210,7 @@ TPU7X = TpuGeneration(
         f"and (A/4)*(B/4)*(C/4) <= {TPU7X_MAX_CUBES} (4x4x4 cubes; e.g. 4x4x4, 4x4x8, 8x8x8)"
     ),
     topology_dims=3,
+    devices_per_chip=2,
     # GKE's autoscaler: tpu7x boots from hyperdisk-balanced only; Cluster Toolkit's TPU7x pools set it too.
     boot_disk_types=("hyperdisk-balanced",),
     # On-demand and reservations: every TPU version (TPU_CONSUMPTION_OPTIONS); spot (daily test), flex-start and
