@@ -275,6 +275,61 @@ def test_references_carry_a_replacement_to_the_resources_that_hold_them() -> Non
     ]
 
 
+def test_references_through_stack_outputs_are_followed() -> None:
+    """cdktf passes values between stacks as outputs read from remote state: a configured value arrives as itself
+    (the cluster's name), a computed one of a replaced resource is known only after its stack applies (the cluster's
+    id): the pool's ForceNew `cluster` replaces it."""
+
+    def stacks(master: str, name: str) -> dict[str, Any]:
+        remote = "${data.terraform_remote_state.cross-stack-reference-input-cluster.outputs.%s}"
+        return {
+            "cluster": {
+                "resource": {
+                    "google_container_cluster": {
+                        "c": {"name": name, "private_cluster_config": {"master_ipv4_cidr_block": master}}
+                    }
+                },
+                "output": {
+                    "cross-stack-output-cid": {"value": "${google_container_cluster.c.id}"},
+                    "cross-stack-output-cname": {"value": "${google_container_cluster.c.name}"},
+                },
+            },
+            "accelerators": {
+                "resource": {
+                    "google_container_node_pool": {"p": {"cluster": remote % "cross-stack-output-cid"}},
+                    "kubernetes_namespace_v1": {
+                        "k": {"metadata": {"labels": {"c": remote % "cross-stack-output-cname"}}}
+                    },
+                }
+            },
+        }
+
+    order = ("cluster", "accelerators")
+    # master_ipv4_cidr_block is ForceNew (resource_container_cluster.go:1788-1797)
+    cluster, pools = compare(stacks("172.16.0.0/28", "c"), stacks("172.16.0.16/28", "c"), order)
+    assert [(r.address, r.action) for r in cluster.resources] == [("google_container_cluster.c", "replace")]
+    assert [(r.address, r.action, [(c.path, c.after) for c in r.changes]) for r in pools.resources] == [
+        ("google_container_node_pool.p", "replace", [("cluster", KNOWN_AFTER_APPLY)])
+    ]
+    # name is ForceNew too (:272-279); the namespace's label carries the new name itself (no replacement: labels
+    # update in place)
+    _, pools = compare(stacks("172.16.0.0/28", "c"), stacks("172.16.0.0/28", "d"), order)
+    assert [(r.address, r.action, [(c.path, c.before, c.after) for c in r.changes]) for r in pools.resources] == [
+        (
+            "google_container_node_pool.p",
+            "replace",
+            [
+                (
+                    "cluster",
+                    "${data.terraform_remote_state.cross-stack-reference-input-cluster.outputs.cross-stack-output-cid}",
+                    KNOWN_AFTER_APPLY,
+                )
+            ],
+        ),
+        ("kubernetes_namespace_v1.k", "update", [("metadata.labels.c", "c", "d")]),
+    ]
+
+
 def test_a_workload_policy_renamed_alone_fails_to_apply() -> None:
     """name is not ForceNew, and the Update PATCHes the policy under its new name (404):
     compute/resource_compute_resource_policy.go:66-76, 621-720; tpgresource/utils.go:818-826."""
@@ -557,15 +612,29 @@ VARIANTS: dict[str, Variant] = {
     "subnet range moved": Variant(
         "example",
         _set("network", "subnet_cidr", value="10.30.0.0/20"),
-        {(SUBNET, "ip_cidr_range"): "replace"},
+        {
+            (SUBNET, "ip_cidr_range"): "replace",
+            (CLUSTER, "subnetwork"): "replace",
+            (POOL, "cluster"): "replace",
+            (TPU, "cluster"): "replace",
+        },
         "10.30.0.0/20 does not contain 10.10.0.0/20: ForceNewIfChange(ip_cidr_range, IsShrinkageIpCidr) "
-        "(resource_compute_subnetwork.go:122)",
+        "(resource_compute_subnetwork.go:122). The cluster stack reads the subnet's id from the network stack's "
+        "output: a replaced subnet's id is known only after that stack applies, and subnetwork is ForceNew "
+        "(resource_container_cluster.go:1544-1550); so is the pools' cluster (resource_container_node_pool.go:78-83). "
+        "Conservative: the id may come back the same string, but GCP refuses to delete a subnet a cluster uses",
     ),
     "control plane range": Variant(
         "example",
         _set("network", "master_cidr", value="172.16.0.16/28"),
-        {(CLUSTER, "private_cluster_config.master_ipv4_cidr_block"): "replace"},
-        "ForceNew (resource_container_cluster.go:1788-1797)",
+        {
+            (CLUSTER, "private_cluster_config.master_ipv4_cidr_block"): "replace",
+            (POOL, "cluster"): "replace",
+            (TPU, "cluster"): "replace",
+        },
+        "ForceNew (resource_container_cluster.go:1788-1797); the pools in the accelerators stack name the cluster by "
+        "its id, known only after the cluster stack applies, and cluster is ForceNew "
+        "(resource_container_node_pool.go:78-83): a new cluster comes without the old one's pools",
     ),
     "release channel": Variant(
         "example",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from scripts.provider_rules.changes import ignored, outcome
-from scripts.provider_rules.check import arguments
+from scripts.provider_rules.check import arguments, index_free
 from scripts.provider_rules.model import Effect
 from stacks.ids import in_order
 
@@ -102,38 +102,86 @@ def resources(stack: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return found
 
 
-#: `${type.name.attribute...}`: a reference to another resource of the same stack (cross-stack values arrive as
-#: `data.terraform_remote_state` outputs, which stay as they are).
+#: `${type.name.attribute...}`: a reference to another resource of the same stack.
 _REFERENCE = re.compile(r"\$\{([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)\.([^{}]+)\}")
+#: `${data.terraform_remote_state.<input>.outputs.<name>}`: a value another stack exports (cdktf's cross-stack
+#: references: the producing stack has an output `<name>` whose value is one `${type.name.attribute}`).
+_REMOTE = re.compile(r"\$\{data\.terraform_remote_state\.[^.{}]+\.outputs\.([^.{}]+)\}")
 #: What Terraform plans for a reference to a computed attribute of a resource it replaces.
 KNOWN_AFTER_APPLY = "(known after apply)"
 
 
-def resolve_references(found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Each reference to an attribute another resource of the stack sets to a literal, replaced by that literal:
-    Terraform plans a configured attribute's new value as known, so `policy_name = ${policy.name}` changes when the
-    policy's name does (and a ForceNew attribute holding it replaces its resource). References to computed
-    attributes (ids, emails, self links) stay; `compare_stack` treats those of replaced resources as unknown."""
-    literals = {address: flatten(body) for address, body in found.items()}
-
-    def literal(match: re.Match[str]) -> str:
-        value = literals.get(match.group(1), {}).get(match.group(2))
-        if isinstance(value, bool | int | float | str) and not (isinstance(value, str) and "${" in value):
-            return value if isinstance(value, str) else json.dumps(value)
-        return match.group(0)
-
-    def resolve(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {k: resolve(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [resolve(v) for v in value]
-        return _REFERENCE.sub(literal, value) if isinstance(value, str) else value
-
-    return {address: resolve(body) for address, body in found.items()}
+def _by_path(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Index-free path -> value, for the paths that hold one value: a reference says `metadata[0].name` where the
+    synthesized JSON writes a single block as an object (`metadata.name`)."""
+    found: dict[str, list[Any]] = {}
+    for path, value in flatten(body).items():
+        found.setdefault(index_free(path), []).append(value)
+    return {path: values[0] for path, values in found.items() if len(values) == 1}
 
 
-def references_to(value: Any, addresses: set[str]) -> bool:
-    return isinstance(value, str) and any(m.group(1) in addresses for m in _REFERENCE.finditer(value))
+Target = tuple[str, str]
+"""(stack id, resource address)."""
+
+
+@dataclass(frozen=True)
+class World:
+    """One side of a diff: every stack's resources by address, and the values stacks export to each other."""
+
+    resources: dict[str, dict[str, dict[str, Any]]]
+    exports: dict[str, tuple[str, str, str]]
+    """Output name -> (stack id, address, attribute path) of the resource attribute it passes on."""
+
+    @classmethod
+    def of(cls, stacks: Stacks) -> World:
+        exports = {}
+        for stack_id, stack in stacks.items():
+            for name, output in ((stack or {}).get("output") or {}).items():
+                found = _REFERENCE.fullmatch(str((output or {}).get("value", "")))
+                if found is not None:
+                    exports[name] = (stack_id, found.group(1), found.group(2))
+        return cls({s: resources(stack or {}) for s, stack in stacks.items()}, exports)
+
+    def resolved(self) -> World:
+        """Each reference to an attribute a resource sets to a literal (in its own stack, or in the stack an output
+        comes from), replaced by that literal: Terraform plans a configured attribute's new value as known, so
+        `policy_name = ${policy.name}` changes when the policy's name does, and a ForceNew attribute holding it
+        replaces its resource. References to computed attributes (ids, emails, self links) stay: `compare` treats
+        those of replaced resources as known only after apply."""
+        literals = {(s, a): _by_path(body) for s, found in self.resources.items() for a, body in found.items()}
+
+        def literal(stack_id: str, address: str, path: str, text: str) -> str:
+            value = literals.get((stack_id, address), {}).get(index_free(path))
+            if isinstance(value, bool | int | float | str) and not (isinstance(value, str) and "${" in value):
+                return value if isinstance(value, str) else json.dumps(value)
+            return text
+
+        def remote(match: re.Match[str]) -> str:
+            export = self.exports.get(match.group(1))
+            return literal(*export, match.group(0)) if export is not None else match.group(0)
+
+        def resolve(stack_id: str, value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: resolve(stack_id, v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [resolve(stack_id, v) for v in value]
+            if not isinstance(value, str):
+                return value
+            value = _REMOTE.sub(remote, value)
+            return _REFERENCE.sub(lambda m: literal(stack_id, m.group(1), m.group(2), m.group(0)), value)
+
+        return World(
+            {s: {a: resolve(s, body) for a, body in found.items()} for s, found in self.resources.items()},
+            self.exports,
+        )
+
+    def targets(self, stack_id: str, value: Any) -> set[Target]:
+        """The resources a value still references (in its own stack, or through another stack's output)."""
+        if not isinstance(value, str):
+            return set()
+        found = {(stack_id, m.group(1)) for m in _REFERENCE.finditer(value)}
+        exports = (self.exports.get(m.group(1)) for m in _REMOTE.finditer(value))
+        return found | {(export[0], export[1]) for export in exports if export is not None}
 
 
 def compare_resource(
@@ -162,39 +210,66 @@ def compare_resource(
     return ResourceChange(address, "update", tuple(changes))
 
 
-def compare_stack(stack_id: str, base: Mapping[str, Any] | None, head: Mapping[str, Any] | None) -> StackDiff:
-    """Resources created, destroyed and changed. A resource replaced makes its computed attributes unknown: every
-    resource of the stack that references one of them plans that attribute as known after apply, which replaces it
-    too when the attribute is ForceNew (a node pool's `cluster` when the cluster is replaced, an IAM member's
-    `member` when its service account is); repeated until nothing more is replaced."""
-    old, new = resolve_references(resources(base or {})), resolve_references(resources(head or {}))
-    changed: dict[str, ResourceChange] = {}
-    for address in sorted(old.keys() & new.keys()):
-        change = compare_resource(address, old[address], new[address])
-        if change is not None:
-            changed[address] = change
+def compare(base: Stacks, head: Stacks, order: tuple[str, ...] = ()) -> list[StackDiff]:
+    """Every stack of either side, in deploy `order` first, then by id: resources created, destroyed and changed.
+
+    A resource replaced makes its computed attributes unknown until apply: every resource that references one of
+    them, in its own stack or through a stack output (cdktf's cross-stack references, which the next stack reads
+    after this one is applied), plans that attribute as changed, which replaces it too when the attribute is ForceNew
+    (a node pool's `cluster` when the cluster is replaced, an IAM member's `member` when its service account is);
+    repeated until nothing more is replaced."""
+    ids = in_order(base.keys() | head.keys(), order)
+    old = World.of({s: base.get(s) or {} for s in ids}).resolved()
+    new = World.of({s: head.get(s) or {} for s in ids}).resolved()
+    common = {s: sorted(old.resources[s].keys() & new.resources[s].keys()) for s in ids}
+    changed: dict[Target, ResourceChange] = {}
+    for stack_id in ids:
+        for address in common[stack_id]:
+            change = compare_resource(address, old.resources[stack_id][address], new.resources[stack_id][address])
+            if change is not None:
+                changed[(stack_id, address)] = change
     while True:
-        replaced = {a for a, c in changed.items() if c.action == "replace"}
+        replaced = {key for key, change in changed.items() if change.action == "replace"}
         grown = False
-        for address in sorted(old.keys() & new.keys() - replaced):
-            flat_old, flat_new = flatten(arguments(old[address])), flatten(arguments(new[address]))
-            unknown = frozenset(p for p, v in flat_new.items() if references_to(v, replaced) and flat_old.get(p) == v)
-            if not unknown:
-                continue
-            change = compare_resource(address, old[address], new[address], unknown)
-            if change is not None and change != changed.get(address):
-                changed[address] = change
-                grown = grown or change.action == "replace"
+        for stack_id in ids:
+            for address in common[stack_id]:
+                if (stack_id, address) in replaced:
+                    continue
+                before, after = old.resources[stack_id][address], new.resources[stack_id][address]
+                flat_old, flat_new = flatten(arguments(before)), flatten(arguments(after))
+                unknown = frozenset(
+                    path
+                    for path, value in flat_new.items()
+                    if flat_old.get(path) == value and new.targets(stack_id, value) & replaced
+                )
+                if not unknown:
+                    continue
+                change = compare_resource(address, before, after, unknown)
+                if change is not None and change != changed.get((stack_id, address)):
+                    changed[(stack_id, address)] = change
+                    grown = grown or change.action == "replace"
         if not grown:
             break
+    return [_stack_diff(s, base.get(s), head.get(s), old, new, changed) for s in ids]
+
+
+def _stack_diff(
+    stack_id: str,
+    base: Mapping[str, Any] | None,
+    head: Mapping[str, Any] | None,
+    old: World,
+    new: World,
+    changed: Mapping[Target, ResourceChange],
+) -> StackDiff:
+    before, after = old.resources[stack_id], new.resources[stack_id]
     found: list[ResourceChange] = []
-    for address in sorted(old.keys() | new.keys()):
-        if address not in old:
+    for address in sorted(before.keys() | after.keys()):
+        if address not in before:
             found.append(ResourceChange(address, "create"))
-        elif address not in new:
+        elif address not in after:
             found.append(ResourceChange(address, "destroy"))
-        elif address in changed:
-            found.append(changed[address])
+        elif (stack_id, address) in changed:
+            found.append(changed[(stack_id, address)])
     if base is None:
         status = "added"
     elif head is None:
@@ -202,9 +277,3 @@ def compare_stack(stack_id: str, base: Mapping[str, Any] | None, head: Mapping[s
     else:
         status = "changed" if found else "unchanged"
     return StackDiff(stack_id, status, tuple(found))
-
-
-def compare(base: Stacks, head: Stacks, order: tuple[str, ...] = ()) -> list[StackDiff]:
-    """Every stack of either side, in deploy `order` first, then by id."""
-    ids = in_order(base.keys() | head.keys(), order)
-    return [compare_stack(s, base.get(s), head.get(s)) for s in ids]

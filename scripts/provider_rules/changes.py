@@ -6,9 +6,8 @@ map replaces the resource on any change of it or its elements; a ForceNew block 
 removed; fields inside a block follow their own ForceNew; a CustomizeDiff may force new on a condition. Not
 modelled (so this errs towards reporting a change): DiffSuppressFunc (e.g. case-insensitive values) and
 Optional+Computed attributes dropped from the config, which keep their value instead of changing. References between
-resources of one stack are followed by scripts/diff/compare.py (a configured attribute's new value; a replaced
-resource's computed attributes as known after apply); values passed between stacks (remote state outputs) are not:
-a resource replaced in one stack shows in the others only in terraform plan.
+resources, within a stack and through cdktf's cross-stack outputs, are followed by scripts/diff/compare.py (a
+configured attribute's new value; a replaced resource's computed attributes as known after apply).
 """
 
 from __future__ import annotations
