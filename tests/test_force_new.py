@@ -10,9 +10,9 @@ provider's `RequiresReplace` paths (plan.go:186-188, 332). The table was checked
 `python -m scripts.provider_rules.verify` (every cited line names the attribute; ForceNew agrees) and by reading each
 entry, 2026-12-03.
 
-Each attribute is changed alone in a synthesized test environment (one concrete instance, the value edited in the
-JSON) and compared as `hfkit diff` compares: a listed attribute must make its resource a replacement, any other
-emitted attribute must not. Subnetwork `ip_cidr_range` is forced new by a CustomizeDiff only when the new range does
+Each attribute is changed alone in a synthesized environment (the test environments and the ones generated from the
+catalogs; one concrete instance, the value edited in the JSON) and compared as `hfkit diff` compares: a listed
+attribute must make its resource a replacement, any other emitted attribute must not. Subnetwork `ip_cidr_range` is forced new by a CustomizeDiff only when the new range does
 not contain the old one; it is listed apart with the moved range the test uses.
 """
 
@@ -321,8 +321,8 @@ Instance = tuple[str, str, str, str, str]  # config, stack id, resource type, re
 
 
 def leaves(synthesized: dict[str, Synthesized]) -> Iterator[Instance]:
-    """Every scalar attribute value of every resource of every test environment's stacks."""
-    for config in CONFIGS:
+    """Every scalar attribute value of every resource of every given environment's stacks."""
+    for config in synthesized:
         for stack_file in sorted(synthesized[config].stacks_dir.glob("*/cdk.tf.json")):
             stack = json.loads(stack_file.read_text())
             for resource_type, by_name in stack.get("resource", {}).items():
@@ -334,10 +334,17 @@ def leaves(synthesized: dict[str, Synthesized]) -> Iterator[Instance]:
 
 
 @pytest.fixture(scope="module")
-def first_instance(synthesized: dict[str, Synthesized]) -> dict[tuple[str, str], Instance]:
-    """(type, index-free path) -> its first instance in the test environments."""
+def environments(synthesized: dict[str, Synthesized], generated: dict[str, Synthesized]) -> dict[str, Synthesized]:
+    """The test environments, then the ones generated from the catalogs (tests/generated.py: every TPU shape, GPU
+    machine, capacity model and zone), so an attribute only a generated environment emits is checked too."""
+    return {**{c: synthesized[c] for c in CONFIGS}, **{f"generated/{n}": g for n, g in generated.items()}}
+
+
+@pytest.fixture(scope="module")
+def first_instance(environments: dict[str, Synthesized]) -> dict[tuple[str, str], Instance]:
+    """(type, index-free path) -> its first instance in the environments."""
     found: dict[tuple[str, str], Instance] = {}
-    for instance in leaves(synthesized):
+    for instance in leaves(environments):
         found.setdefault((instance[2], index_free(instance[4])), instance)
     return found
 
@@ -364,28 +371,28 @@ def effect_of_changing(synthesized: dict[str, Synthesized], instance: Instance) 
 
 @pytest.mark.parametrize("key", list(FORCE_NEW) + list(FORCED_BY_CUSTOMIZE_DIFF), ids="{0[0]} {0[1]}".format)
 def test_changing_a_force_new_attribute_is_a_replacement(
-    synthesized: dict[str, Synthesized], first_instance: dict[tuple[str, str], Instance], key: tuple[str, str]
+    environments: dict[str, Synthesized], first_instance: dict[tuple[str, str], Instance], key: tuple[str, str]
 ) -> None:
     source = FORCE_NEW.get(key) or FORCED_BY_CUSTOMIZE_DIFF[key]
     instance = first_instance[key]
-    assert effect_of_changing(synthesized, instance) == ("replace", [(instance[4], "replace")]), source
+    assert effect_of_changing(environments, instance) == ("replace", [(instance[4], "replace")]), source
 
 
 @pytest.mark.parametrize("key", list(FORCE_NEW_BUT_IGNORED), ids="{0[0]} {0[1]}".format)
 def test_force_new_attributes_under_ignore_changes_plan_nothing(
-    synthesized: dict[str, Synthesized], first_instance: dict[tuple[str, str], Instance], key: tuple[str, str]
+    environments: dict[str, Synthesized], first_instance: dict[tuple[str, str], Instance], key: tuple[str, str]
 ) -> None:
-    assert effect_of_changing(synthesized, first_instance[key]) == ("none", []), FORCE_NEW_BUT_IGNORED[key]
+    assert effect_of_changing(environments, first_instance[key]) == ("none", []), FORCE_NEW_BUT_IGNORED[key]
 
 
 def test_no_other_emitted_attribute_is_a_replacement(
-    synthesized: dict[str, Synthesized], first_instance: dict[tuple[str, str], Instance]
+    environments: dict[str, Synthesized], first_instance: dict[tuple[str, str], Instance]
 ) -> None:
     """The table is complete (an attribute the kit starts to emit with ForceNew must join it, with its source) and
     no in-place attribute (node labels, autoscaling bounds, machine type, disk, node locations, tpu_topology, ...) is
     called a replacement."""
     replaced = {
-        key for key, instance in first_instance.items() if effect_of_changing(synthesized, instance)[0] == "replace"
+        key for key, instance in first_instance.items() if effect_of_changing(environments, instance)[0] == "replace"
     }
     assert replaced == set(FORCE_NEW) | set(FORCED_BY_CUSTOMIZE_DIFF)
     assert set(FORCE_NEW) | set(FORCE_NEW_BUT_IGNORED) <= set(first_instance)
