@@ -6,8 +6,12 @@
   accelerator_topology = AxBxC}` in the pool's region, named in `placement_policy.policy_name`, without
   `tpu_topology`: GKE's Ironwood page says the workload policy replaces `--tpu-topology`, and xpk passes neither
   COMPACT nor a topology with it. The provider (v6.50.0) requires `placement_policy.type`; the kit sets COMPACT with
-  the policy name as Cluster Toolkit's TPU7x node pools and the provider's own customPlacementPolicy test do
-  (modules/catalog/sources.py: GKE_TPU_IRONWOOD, XPK_TPU_GENERATIONS, CLUSTER_TOOLKIT_TPU, PROVIDER_RESOURCE_POLICY).
+  the policy name as Cluster Toolkit's TPU7x node pools do (which add `tpu_topology` too) and as the provider's
+  customPlacementPolicy test does with a group-placement policy (modules/catalog/sources.py: GKE_TPU_IRONWOOD,
+  XPK_TPU_GENERATIONS, CLUSTER_TOOLKIT_TPU, PROVIDER_RESOURCE_POLICY). No source read applies exactly this shape
+  (COMPACT + a workload policy, no topology) to a multi-host TPU7x slice in Terraform: xpk sends no type at all and
+  says COMPACT's group placement is mutually exclusive with a workload policy; Cluster Toolkit sends COMPACT with
+  the topology. Check the first apply of a TPU7x slice against `gcloud container node-pools describe`.
 """
 
 from __future__ import annotations

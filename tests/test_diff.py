@@ -26,7 +26,7 @@ from click.testing import CliRunner
 
 from scripts.cli import main
 from scripts.diff import cache
-from scripts.diff.compare import StackDiff, compare, strip_metadata
+from scripts.diff.compare import KNOWN_AFTER_APPLY, StackDiff, compare, strip_metadata
 from scripts.diff.report import STACK_ORDER
 from scripts.diff.synth import read_stacks
 from tests.conftest import CONFIGS, REPO, Synthesized
@@ -218,6 +218,127 @@ def test_meta_arguments_and_ignored_changes_are_not_planned() -> None:
     assert compare({"s": before}, {"s": after})[0].status == "unchanged"
 
 
+def test_references_carry_a_replacement_to_the_resources_that_hold_them() -> None:
+    """A reference to a configured attribute is planned as its new value (a policy renamed with its topology makes
+    the pool's ForceNew policy_name change); a reference to a computed attribute of a replaced resource is known
+    only after apply: ForceNew attributes holding it replace their resource (a pool's `cluster`,
+    resource_container_node_pool.go:78-83), others update; a replaced resource's unchanged configured attribute
+    (the network's name) changes nothing."""
+
+    def stack(topology: str, network: str) -> dict[str, Any]:
+        return {
+            "resource": {
+                "google_compute_network": {"n": {"name": "vpc", "auto_create_subnetworks": network == "auto"}},
+                "google_container_cluster": {"c": {"name": "c", "network": "${google_compute_network.n.name}"}},
+                "google_compute_resource_policy": {
+                    "r": {"name": f"c-p-{topology}", "workload_policy": {"accelerator_topology": topology}}
+                },
+                "google_container_node_pool": {
+                    "p": {
+                        "cluster": "${google_container_cluster.c.id}",
+                        "placement_policy": {
+                            "type": "COMPACT",
+                            "policy_name": "${google_compute_resource_policy.r.name}",
+                        },
+                    }
+                },
+                "kubernetes_namespace_v1": {
+                    "k": {"metadata": {"labels": {"network": "${google_compute_network.n.id}"}}}
+                },
+            }
+        }
+
+    (moved,) = compare({"s": stack("2x2x2", "custom")}, {"s": stack("2x2x4", "custom")})
+    assert [
+        (r.address, r.action, [(c.path, c.before, c.after, c.effect) for c in r.changes]) for r in moved.resources
+    ] == [
+        (
+            "google_compute_resource_policy.r",
+            "replace",
+            [
+                ("name", "c-p-2x2x2", "c-p-2x2x4", "update"),
+                ("workload_policy.accelerator_topology", "2x2x2", "2x2x4", "replace"),
+            ],
+        ),
+        (
+            "google_container_node_pool.p",
+            "replace",
+            [("placement_policy.policy_name", "c-p-2x2x2", "c-p-2x2x4", "replace")],
+        ),
+    ]
+    # auto_create_subnetworks is ForceNew (compute/resource_compute_network.go:74-81): the network is replaced, its
+    # id is unknown until apply; the cluster's network names it by its unchanged configured name.
+    (network,) = compare({"s": stack("2x2x2", "custom")}, {"s": stack("2x2x2", "auto")})
+    assert [(r.address, r.action, [(c.path, c.after, c.effect) for c in r.changes]) for r in network.resources] == [
+        ("google_compute_network.n", "replace", [("auto_create_subnetworks", True, "replace")]),
+        ("kubernetes_namespace_v1.k", "update", [("metadata.labels.network", KNOWN_AFTER_APPLY, "update")]),
+    ]
+
+
+def test_references_through_stack_outputs_are_followed() -> None:
+    """cdktf passes values between stacks as outputs read from remote state: a configured value arrives as itself
+    (the cluster's name), a computed one of a replaced resource is known only after its stack applies (the cluster's
+    id): the pool's ForceNew `cluster` replaces it."""
+
+    def stacks(master: str, name: str) -> dict[str, Any]:
+        remote = "${data.terraform_remote_state.cross-stack-reference-input-cluster.outputs.%s}"
+        return {
+            "cluster": {
+                "resource": {
+                    "google_container_cluster": {
+                        "c": {"name": name, "private_cluster_config": {"master_ipv4_cidr_block": master}}
+                    }
+                },
+                "output": {
+                    "cross-stack-output-cid": {"value": "${google_container_cluster.c.id}"},
+                    "cross-stack-output-cname": {"value": "${google_container_cluster.c.name}"},
+                },
+            },
+            "accelerators": {
+                "resource": {
+                    "google_container_node_pool": {"p": {"cluster": remote % "cross-stack-output-cid"}},
+                    "kubernetes_namespace_v1": {
+                        "k": {"metadata": {"labels": {"c": remote % "cross-stack-output-cname"}}}
+                    },
+                }
+            },
+        }
+
+    order = ("cluster", "accelerators")
+    # master_ipv4_cidr_block is ForceNew (resource_container_cluster.go:1788-1797)
+    cluster, pools = compare(stacks("172.16.0.0/28", "c"), stacks("172.16.0.16/28", "c"), order)
+    assert [(r.address, r.action) for r in cluster.resources] == [("google_container_cluster.c", "replace")]
+    assert [(r.address, r.action, [(c.path, c.after) for c in r.changes]) for r in pools.resources] == [
+        ("google_container_node_pool.p", "replace", [("cluster", KNOWN_AFTER_APPLY)])
+    ]
+    # name is ForceNew too (:272-279); the namespace's label carries the new name itself (no replacement: labels
+    # update in place)
+    _, pools = compare(stacks("172.16.0.0/28", "c"), stacks("172.16.0.0/28", "d"), order)
+    assert [(r.address, r.action, [(c.path, c.before, c.after) for c in r.changes]) for r in pools.resources] == [
+        (
+            "google_container_node_pool.p",
+            "replace",
+            [
+                (
+                    "cluster",
+                    "${data.terraform_remote_state.cross-stack-reference-input-cluster.outputs.cross-stack-output-cid}",
+                    KNOWN_AFTER_APPLY,
+                )
+            ],
+        ),
+        ("kubernetes_namespace_v1.k", "update", [("metadata.labels.c", "c", "d")]),
+    ]
+
+
+def test_a_workload_policy_renamed_alone_fails_to_apply() -> None:
+    """name is not ForceNew, and the Update PATCHes the policy under its new name (404):
+    compute/resource_compute_resource_policy.go:66-76, 621-720; tpgresource/utils.go:818-826."""
+    before = {"resource": {"google_compute_resource_policy": {"r": {"name": "old-2x2x2", "region": "us-central1"}}}}
+    after = {"resource": {"google_compute_resource_policy": {"r": {"name": "new-2x2x2", "region": "us-central1"}}}}
+    ((change,),) = [s.resources for s in compare({"s": before}, {"s": after})]
+    assert (change.action, [(c.path, c.effect) for c in change.changes]) == ("update", [("name", "apply fails")])
+
+
 def test_stack_order_matches_the_app() -> None:
     from stacks.app import BOOTSTRAP, STACK_IDS
 
@@ -348,6 +469,18 @@ POOL = "google_container_node_pool.gpu-l4-x1_pool"
 TPU = "google_container_node_pool.tpu-v5e-2x4_pool"
 CLUSTER = "google_container_cluster.cluster_gke"
 SUBNET = "google_compute_subnetwork.network_subnet"
+TPU7X = "google_container_node_pool.tpu-tpu7x-2x2x2_pool"
+TPU7X_SINGLE = "google_container_node_pool.tpu-tpu7x-2x2x1_pool"
+POLICY = "google_compute_resource_policy.tpu-tpu7x-2x2x2_workload-policy"
+#: tests/configs/tpu-generations.yaml's TPU7x multi-host slice.
+TPU7X_SLICE = {
+    "name": "tpu7x-2x2x2",
+    "machine_type": "tpu7x-standard-4t",
+    "topology": "2x2x2",
+    "zones": ["us-central1-c"],
+    "flex_start": True,
+    "autoscaling": {"min_nodes": 0, "max_nodes": 2},
+}
 NODE_CONFIG = "google/services/container/node_config.go"
 RECREATES = "cluster_service.proto:4526-4542: UpdateNodePool 'initiates an upgrade operation that migrates the nodes'"
 
@@ -443,6 +576,33 @@ VARIANTS: dict[str, Variant] = {
         "tpu_topology has no ForceNew (resource_container_node_pool.go:212-216) inside a block that stays; "
         "nodePoolUpdate (:1365-1665) never reads placement_policy",
     ),
+    "TPU7x slice topology": Variant(
+        "tpu-generations",
+        _set(
+            "tpu_pools", 3, value={**TPU7X_SLICE, "topology": "2x2x4", "autoscaling": {"min_nodes": 0, "max_nodes": 4}}
+        ),
+        {
+            (POLICY, "workload_policy.accelerator_topology"): "replace",
+            (POLICY, "name"): "update",
+            (POLICY, "description"): "update",
+            (TPU7X, "placement_policy.policy_name"): "replace",
+            (TPU7X, "autoscaling.total_max_node_count"): "update",
+        },
+        "accelerator_topology is ForceNew (compute/resource_compute_resource_policy.go:376-383); the policy's name "
+        "holds the topology (modules/tpu_pool.py), and the pool's policy_name references it: Terraform plans the "
+        "configured name as known, and policy_name is ForceNew (resource_container_node_pool.go:206-211)",
+    ),
+    "TPU7x single host to multi-host": Variant(
+        "tpu-generations",
+        _set("tpu_pools", 2, "topology", value="2x2x2"),
+        {
+            (TPU7X_SINGLE, "placement_policy.type"): "replace",
+            (TPU7X_SINGLE, "placement_policy.policy_name"): "replace",
+            (TPU7X_SINGLE, "node_count"): "update",
+        },
+        "the pool gains a placement_policy block, ForceNew (resource_container_node_pool.go:193-198): the pool is "
+        "replaced (its new node count, 2 VMs for 2x2x2, is moot); its workload policy is a new resource (a create)",
+    ),
     "subnet range expanded": Variant(
         "example",
         _set("network", "subnet_cidr", value="10.10.0.0/19"),
@@ -452,15 +612,29 @@ VARIANTS: dict[str, Variant] = {
     "subnet range moved": Variant(
         "example",
         _set("network", "subnet_cidr", value="10.30.0.0/20"),
-        {(SUBNET, "ip_cidr_range"): "replace"},
+        {
+            (SUBNET, "ip_cidr_range"): "replace",
+            (CLUSTER, "subnetwork"): "replace",
+            (POOL, "cluster"): "replace",
+            (TPU, "cluster"): "replace",
+        },
         "10.30.0.0/20 does not contain 10.10.0.0/20: ForceNewIfChange(ip_cidr_range, IsShrinkageIpCidr) "
-        "(resource_compute_subnetwork.go:122)",
+        "(resource_compute_subnetwork.go:122). The cluster stack reads the subnet's id from the network stack's "
+        "output: a replaced subnet's id is known only after that stack applies, and subnetwork is ForceNew "
+        "(resource_container_cluster.go:1544-1550); so is the pools' cluster (resource_container_node_pool.go:78-83). "
+        "Conservative: the id may come back the same string, but GCP refuses to delete a subnet a cluster uses",
     ),
     "control plane range": Variant(
         "example",
         _set("network", "master_cidr", value="172.16.0.16/28"),
-        {(CLUSTER, "private_cluster_config.master_ipv4_cidr_block"): "replace"},
-        "ForceNew (resource_container_cluster.go:1788-1797)",
+        {
+            (CLUSTER, "private_cluster_config.master_ipv4_cidr_block"): "replace",
+            (POOL, "cluster"): "replace",
+            (TPU, "cluster"): "replace",
+        },
+        "ForceNew (resource_container_cluster.go:1788-1797); the pools in the accelerators stack name the cluster by "
+        "its id, known only after the cluster stack applies, and cluster is ForceNew "
+        "(resource_container_node_pool.go:78-83): a new cluster comes without the old one's pools",
     ),
     "release channel": Variant(
         "example",
@@ -490,8 +664,17 @@ VARIANTS: dict[str, Variant] = {
     "stager account id": Variant(
         "example",
         _set("identities", "stager", "account_id", value="hfkit-dev-stager-2"),
-        {("google_service_account.stager_account", "account_id"): "replace"},
-        "ForceNew (resourcemanager/resource_google_service_account.go:69-75)",
+        {
+            ("google_service_account.stager_account", "account_id"): "replace",
+            ("google_service_account_iam_member.stager_stager-user-0", "service_account_id"): "replace",
+            ("google_storage_bucket_iam_member.stager_weights-storagebucketviewer", "member"): "replace",
+            ("google_storage_bucket_iam_member.stager_weights-storageobjectuser", "member"): "replace",
+            ("google_secret_manager_secret_iam_member.stager_hf-token-secretaccessor", "member"): "replace",
+        },
+        "account_id is ForceNew (resourcemanager/resource_google_service_account.go:69-75); the account's name and "
+        "member are computed (:64-68, :100-104), so every IAM member referencing them plans them as known after "
+        "apply, and member / service_account_id are ForceNew (tpgiamresource/resource_iam_member.go:68-74, "
+        "resourcemanager/iam_service_account.go:34-39): Terraform replaces the grants with the account",
     ),
     "model image": Variant(
         "serving",

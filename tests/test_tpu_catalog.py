@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from modules.catalog import sources
+from modules.catalog.engines import TPU_DEVICES_PER_CHIP
 from modules.catalog.tpu import (
     COMPACT_TOPOLOGY,
     TPU7X,
@@ -109,6 +110,13 @@ def test_hbm_and_bf16_per_chip() -> None:
     assert (V5E.hbm_gib_per_chip, V5E.bf16_tflops_per_chip) == (16, 197)
     assert (V6E.hbm_gib_per_chip, V6E.bf16_tflops_per_chip) == (32, 918)
     assert (TPU7X.hbm_gib_per_chip, TPU7X.bf16_tflops_per_chip) == (192, 2307)
+
+
+def test_jax_devices_per_chip() -> None:
+    """TPU7x page: two TensorCores per chip, 'two TPU devices instead of the single logical core'; tpu-inference
+    v0.27.0 `get_num_cores_per_chip`: 1 for v5litepod and v6e, else 2; tpu-info: V5E x 1, V6E x 1, V7X x 2."""
+    assert (V5E.devices_per_chip, V6E.devices_per_chip, TPU7X.devices_per_chip) == (1, 1, 2)
+    assert TPU_DEVICES_PER_CHIP == {"v5e": 1, "v6e": 1, "tpu7x": 2}
 
 
 def test_boot_disks_are_gkes_autoscaler_families() -> None:

@@ -15,6 +15,11 @@ from tests.test_config_errors import config
 
 TPU7X_MIN = "1.34.0-gke.2201000"
 V6E_MIN = "1.31.2-gke.1115000"
+#: Why the pin is asked for (GKE's Stable channel default for new clusters is 1.34.6-gke.1307000 from 2026-05-27).
+CHANNEL_NOTE = (
+    "every channel's default for new clusters has been newer since 2026-05, but defaults move and the pin also "
+    "upgrades an existing cluster that runs older"
+)
 
 
 def v6e(**fields: Any) -> dict[str, Any]:
@@ -73,12 +78,14 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
     "v6e_no_version": (
         env(v6e(), version=None),
         "cluster.min_master_version: not set, but tpu_pools[0] (ct6e-standard-4t, TPU v6e) needs GKE "
-        f"{V6E_MIN} or later; allowed: cluster.min_master_version: {V6E_MIN} (or a later version)",
+        f"{V6E_MIN} or later; allowed: cluster.min_master_version: {V6E_MIN} (or a later version; "
+        f"{CHANNEL_NOTE})",
     ),
     "v6e_old_version": (
         env(v6e(), version="1.31"),
         f"cluster.min_master_version: '1.31' may be older than {V6E_MIN}, but tpu_pools[0] (ct6e-standard-4t, TPU "
-        f"v6e) needs GKE {V6E_MIN} or later; allowed: cluster.min_master_version: {V6E_MIN} (or a later version)",
+        f"v6e) needs GKE {V6E_MIN} or later; allowed: cluster.min_master_version: {V6E_MIN} (or a later version; "
+        f"{CHANNEL_NOTE})",
     ),
     "tpu7x_2d": (
         env(tpu7x(topology="2x4")),
@@ -129,13 +136,13 @@ CASES: dict[str, tuple[dict[str, Any], str]] = {
         env(v6e(), tpu7x(name="ironwood"), version=V6E_MIN),
         f"cluster.min_master_version: '{V6E_MIN}' may be older than {TPU7X_MIN}, but tpu_pools[1] "
         f"(tpu7x-standard-4t, TPU7x) needs GKE {TPU7X_MIN} or later; allowed: cluster.min_master_version: "
-        f"{TPU7X_MIN} (or a later version)",
+        f"{TPU7X_MIN} (or a later version; {CHANNEL_NOTE})",
     ),
     "tpu7x_patch_below": (
         env(tpu7x(), version="1.34.0-gke.2200999"),
         f"cluster.min_master_version: '1.34.0-gke.2200999' may be older than {TPU7X_MIN}, but tpu_pools[0] "
         f"(tpu7x-standard-4t, TPU7x) needs GKE {TPU7X_MIN} or later; allowed: cluster.min_master_version: "
-        f"{TPU7X_MIN} (or a later version)",
+        f"{TPU7X_MIN} (or a later version; {CHANNEL_NOTE})",
     ),
 }
 

@@ -31,6 +31,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from modules.catalog.tpu import TPU_GENERATIONS
+
 AcceleratorKind = Literal["tpu", "gpu"]
 
 # Image pins, each checked on 2026-12-02 against the engine's releases and the GKE references:
@@ -241,7 +243,8 @@ TPU_QUANTIZATION: dict[str, tuple[str, ...]] = {
 #: benchmarks/single-host/deploy-baseline.yaml). tpu-info agrees: `TpuChip` V5E 16 GiB x 1 device, V6E 32 x 1, V7X
 #: 192 x 2 (AI-Hypercomputer/cloud-accelerator-diagnostics tpu_info/tpu_info/device.py). All at tpu-inference tag
 #: v0.27.0, read 2026-12-02.
-TPU_DEVICES_PER_CHIP: dict[str, int] = {"v5e": 1, "v6e": 1, "tpu7x": 2}
+#: The count itself is a catalog fact of each generation (`TpuGeneration.devices_per_chip`).
+TPU_DEVICES_PER_CHIP: dict[str, int] = {g.name: g.devices_per_chip for g in TPU_GENERATIONS.values()}
 #: The HBM per device below XLA's `bytes_limit` (`MemoryFacts.runtime_bytes_by_generation`), per TPU generation:
 #: - v5e: 256 MiB (`bytes_limit` observed at 15.75 GiB on a 16 GiB chip);
 #: - v6e: 772 MiB: vllm-project/vllm PR #16211 (2025-04-25) logs a v6e chip's `gpu_memory_per_device`, torch_xla's

@@ -59,7 +59,8 @@ TPU7X_DOC = Source(
     "https://docs.cloud.google.com/tpu/docs/tpu7x (docs-corpus copies, incl. tpu7x.md.txt; the system-architecture "
     "table read, the configuration tables past it cut off in the copies)",
     "table 'HBM capacity per chip (GiB)': v5p 95, v6e 32, TPU7x 192; 'Peak compute per chip (BF16) (TFLOPs)': v6e "
-    "918, TPU7x 2307 (FP8 4614); two TensorCores per TPU7x chip; 9,216 chips per Pod. Its column header says GiB "
+    "918, TPU7x 2307 (FP8 4614); two TensorCores per TPU7x chip, which 'lets you access two TPU devices instead of "
+    "the single logical core' (Dual-chiplet architecture); 9,216 chips per Pod. Its column header says GiB "
     "where the v6e page says GB for the same 32: the kit reads both as GiB (HBM stacks come in binary sizes) and "
     "records the TPU7x table's unit",
     read=_I13,
@@ -95,8 +96,11 @@ CLUSTER_TOOLKIT_TPU = Source(
     "v6e and TPU7x node pools boot from disk_type hyperdisk-balanced; v6e multi-host: placement_policy {type = "
     "COMPACT, tpu_topology = 4x4} on ct6e-standard-4t; TPU7x: a google_compute_resource_policy with workload_policy "
     "{type = HIGH_THROUGHPUT, accelerator_topology = <topology>} whose name the node pool's placement_policy takes as "
-    "policy_name with type = COMPACT (and, there, tpu_topology too); both generations have reservation, spot (the "
-    "daily tests run enable_spot: true), flex-start and flex-start with queued provisioning examples",
+    "policy_name with type = COMPACT (and, there, tpu_topology too: modules/compute/resource-policy/outputs.tf sets "
+    "it to the accelerator topology since c8641355a, 2025-11-05); both generations have reservation, spot (the "
+    "daily tests run enable_spot: true), flex-start and flex-start with queued provisioning examples. Its TPU7x "
+    "daily test runs a single-host 2x2x1 pool only; the multi-host TPU7x shape (2x2x2) is in the flex-start "
+    "examples, not in a daily test (re-read 2026-12-03)",
     read=_I13,
 )
 GKE_AUTOSCALER_TPU_FAMILIES = Source(
@@ -114,11 +118,35 @@ TPU_CONSUMPTION_OPTIONS = Source(
     "and v6e; flex-start (Preview) is a consumption option for TPUs",
     read=_I13,
 )
+GKE_TPU_CAPACITY = Source(
+    "https://docs.cloud.google.com/tpu/docs/tpus-in-gke (docs-corpus ja copy) and "
+    "https://docs.cloud.google.com/kubernetes-engine/docs/concepts/dws (docs-corpus it and he copies)",
+    "'GKE also supports Spot VMs and reserved Cloud TPUs' (every TPU version the page covers); flex-start "
+    "'provisions flex-start VMs for the GPU, TPU and H4D machine series'. The DWS page recommends flex-start VMs for "
+    "TPU workloads 'that run in single-host TPU slice node pools' (a recommendation, not a limit: xpk and Cluster "
+    "Toolkit's dws-flex-start TPU7x example create multi-host flex-start pools) and flex-start with queued "
+    "provisioning for workloads that need several nodes at once. With CLUSTER_TOOLKIT_NODE_POOL (queued provisioning "
+    "with COMPACT 'unless using TPUs') and XPK_NODEPOOL this is the kit's source for v5e's capacity models",
+    read=_I13,
+)
 GKE_V6E_MIN_VERSION = Source(
     "docs.ray.io cluster/kubernetes/user-guides/gcp-gke-tpu-cluster (docs corpus) and an indexed v6e GKE runbook "
     "(read_file id 61396137700), both quoting GKE's TPU availability table, which the docs corpus holds only cut off",
     "'TPU v6e is supported in GKE versions 1.31.2-gke.1115000 or later'; the runbook calls 1.31.2-gke.1115000 'the "
     "stricter minimum in the current v6e availability table', so the kit takes it",
+    read=_I13,
+)
+GKE_CHANNEL_DEFAULTS = Source(
+    "GKE release-note feeds (docs corpus): feeds/gke-stable-channel-release-notes.xml, entry May 27, 2026 "
+    "(2026-R21); feeds/gke-regular-channel-release-notes.xml, entry September 17, 2026 (2026-R39); and an undated "
+    "copy of kubernetes-engine/docs/release-notes ('Current versions' table, minor versions up to 1.37)",
+    "'1.34.6-gke.1307000 is now the default version for cluster creation in the Stable channel' (2026-05-27); "
+    "'1.35.8-gke.1036000 is now the default version for cluster creation in the Regular channel' (2026-09-17); the "
+    "table's defaults for cluster creation: Rapid 1.36.4-gke.1082000, Regular 1.35.7-gke.1222000, Stable "
+    "1.35.6-gke.1250000, Extended 1.35.7-gke.1222000. So every channel's default for new clusters has been above "
+    "v6e's and TPU7x's minimums since 2026-05; the kit still asks for the pin: a channel's default moves, and an "
+    "existing cluster keeps an older version until upgraded (the provider upgrades the control plane when "
+    "min_master_version is above the running version: resource_container_cluster.go:4073-4095 at v6.50.0)",
     read=_I13,
 )
 PROVIDER_RESOURCE_POLICY = Source(
@@ -129,7 +157,11 @@ PROVIDER_RESOURCE_POLICY = Source(
     "(optional, 'can be set only when the workload policy type is HIGH_THROUGHPUT', conflicts with "
     "max_topology_distance)}; name 1-63 chars matching [a-z]([-a-z0-9]*[a-z0-9])?; region optional. Node pool "
     "placement_policy {type required, policy_name optional ('must be in the same project and region as the node "
-    "pool'), tpu_topology optional}; the provider's own test pairs policy_name with type = COMPACT",
+    "pool'), tpu_topology optional}; the provider's own test pairs policy_name with type = COMPACT "
+    "(testAccContainerNodePool_customPlacementPolicy, resource_container_node_pool_test.go:2536-2570, with a "
+    "group_placement_policy COLLOCATED policy: no provider test puts a workload policy in a node pool). "
+    "placement_policy.type is Required (resource_container_node_pool.go:201-205), so the kit cannot leave the type "
+    "unset as gcloud does for xpk's bare --placement-policy",
     read=_I13,
 )
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from modules.catalog.sources import (
     CLUSTER_TOOLKIT_TPU,
     GKE_AUTOSCALER_TPU_FAMILIES,
+    GKE_CHANNEL_DEFAULTS,
+    GKE_TPU_CAPACITY,
     GKE_TPU_IRONWOOD,
     GKE_V6E_MIN_VERSION,
     TPU7X_DOC,
@@ -73,9 +75,15 @@ class TpuGeneration:
     multi_host_placement: str = COMPACT_TOPOLOGY
     """COMPACT_TOPOLOGY or WORKLOAD_POLICY."""
     min_gke_version: str | None = None
-    """Oldest GKE Standard version that runs this generation; None: every GKE version the kit can create does."""
+    """Oldest GKE Standard version that runs this generation; None: every GKE version the kit can create does. Every
+    release channel's default for new clusters has been above v6e's and TPU7x's minimums since 2026-05
+    (GKE_CHANNEL_DEFAULTS); the config still asks for a `cluster.min_master_version` pin at or above it."""
     title: str = ""
     """Marketing name (Trillium, Ironwood) for README and messages."""
+    devices_per_chip: int = 1
+    """JAX devices a chip shows (its HBM split evenly among them): one per chip on v5e and v6e; two on TPU7x, whose
+    two TensorCores are separate devices ('access two TPU devices instead of the single logical core': TPU7X_DOC).
+    Tensor parallelism counts devices (modules/catalog/engines.py, TPU_DEVICES_PER_CHIP, cites tpu-inference)."""
 
     def machine(self, name: str) -> TpuMachineType:
         return next(m for m in self.machine_types if m.name == name)
@@ -117,9 +125,11 @@ V5E = TpuGeneration(
     # 2x4 on ct5lp-hightpu-4t is two 4-chip VMs (xpk's v5litepod entry); the same shape on ct5lp-hightpu-8t is one VM.
     multi_host_topologies={"2x4": 8, "4x4": 16, "4x8": 32, "8x8": 64, "8x16": 128, "16x16": 256},
     boot_disk_types=("pd-balanced", "pd-ssd"),
+    # Spot and reservations: GKE supports both for Cloud TPUs; flex-start: GKE's DWS page names TPUs; queued
+    # provisioning on TPU slices: Cluster Toolkit's node pool (GKE_TPU_CAPACITY, CLUSTER_TOOLKIT_NODE_POOL).
     capacity_models=CAPACITY_MODELS,
     single_host_only_accelerators=(DEVICE_ACCELERATOR,),
-    sources=(TPU_V5E_DOC, XPK_V5E),
+    sources=(TPU_V5E_DOC, XPK_V5E, GKE_TPU_CAPACITY),
 )
 
 
@@ -163,6 +173,7 @@ V6E = TpuGeneration(
         CLUSTER_TOOLKIT_TPU,
         TPU_CONSUMPTION_OPTIONS,
         GKE_V6E_MIN_VERSION,
+        GKE_CHANNEL_DEFAULTS,
     ),
 )
 
@@ -199,6 +210,7 @@ TPU7X = TpuGeneration(
         f"and (A/4)*(B/4)*(C/4) <= {TPU7X_MAX_CUBES} (4x4x4 cubes; e.g. 4x4x4, 4x4x8, 8x8x8)"
     ),
     topology_dims=3,
+    devices_per_chip=2,
     # GKE's autoscaler: tpu7x boots from hyperdisk-balanced only; Cluster Toolkit's TPU7x pools set it too.
     boot_disk_types=("hyperdisk-balanced",),
     # On-demand and reservations: every TPU version (TPU_CONSUMPTION_OPTIONS); spot (daily test), flex-start and
@@ -213,6 +225,7 @@ TPU7X = TpuGeneration(
         GKE_AUTOSCALER_TPU_FAMILIES,
         CLUSTER_TOOLKIT_TPU,
         TPU_CONSUMPTION_OPTIONS,
+        GKE_CHANNEL_DEFAULTS,
     ),
 )
 

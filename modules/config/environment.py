@@ -40,6 +40,12 @@ from modules.serving.rollout import pool_capacity
 
 CONFIG_ENV_VAR = "HFKIT_CONFIG"
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "hfkit.yaml"
+#: Why the pin is asked for although new clusters already get a newer GKE (modules/catalog/sources.py:
+#: GKE_CHANNEL_DEFAULTS, read 2026-12-03).
+CHANNEL_NOTE = (
+    "every channel's default for new clusters has been newer since 2026-05, but defaults move and the pin also "
+    "upgrades an existing cluster that runs older"
+)
 
 
 class Environment(Model):
@@ -157,7 +163,10 @@ class Environment(Model):
     def _check_gke_version(self) -> None:
         """A TPU generation newer GKE versions brought (v6e, TPU7x) needs the control plane pinned at or above its
         minimum: a release channel's default version moves and the kit cannot know what it is on apply day, so
-        `cluster.min_master_version` must say it (modules/catalog/tpu.py cites each minimum's source)."""
+        `cluster.min_master_version` must say it (modules/catalog/tpu.py cites each minimum's source). Every
+        channel's default for new clusters has been above both minimums since 2026-05 (GKE_CHANNEL_DEFAULTS), so the
+        pin costs a new cluster nothing; on an existing cluster that runs older, it upgrades the control plane
+        before the pool is created (the pool depends on the cluster)."""
         needs = [(index, pool) for index, pool in enumerate(self.tpu_pools) if pool.generation.min_gke_version]
         if not needs:
             return
@@ -170,7 +179,7 @@ class Environment(Model):
         raise FieldError(
             "cluster.min_master_version",
             f"{got}, but tpu_pools[{index}] ({pool.machine_type}, {pool.generation.display}) needs GKE {minimum} or "
-            f"later; allowed: cluster.min_master_version: {minimum} (or a later version)",
+            f"later; allowed: cluster.min_master_version: {minimum} (or a later version; {CHANNEL_NOTE})",
         )
 
     def _check_buckets(self) -> None:

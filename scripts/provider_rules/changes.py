@@ -5,9 +5,9 @@ Terraform semantics modelled (terraform-plugin-sdk v2.37.0 helper/schema/schema.
 map replaces the resource on any change of it or its elements; a ForceNew block only when blocks are added or
 removed; fields inside a block follow their own ForceNew; a CustomizeDiff may force new on a condition. Not
 modelled (so this errs towards reporting a change): DiffSuppressFunc (e.g. case-insensitive values) and
-Optional+Computed attributes dropped from the config, which keep their value instead of changing. Also not modelled:
-a resource replaced because a ForceNew attribute of it references a resource that is replaced (the reference text
-`${...}` does not change in the synthesized JSON; terraform plan shows it).
+Optional+Computed attributes dropped from the config, which keep their value instead of changing. References between
+resources, within a stack and through cdktf's cross-stack outputs, are followed by scripts/diff/compare.py (a
+configured attribute's new value; a replaced resource's computed attributes as known after apply).
 """
 
 from __future__ import annotations

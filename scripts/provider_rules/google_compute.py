@@ -15,6 +15,7 @@ from scripts.provider_rules.model import (
     Attr,
     ExactlyOneOf,
     ForceNewIf,
+    InPlace,
     PlanCheck,
     ResourceRules,
     Valid,
@@ -203,5 +204,16 @@ RESOURCE_POLICY = ResourceRules(
     rules=(
         Valid("name", v.rfc1035_name(1, 63), rp(69), origin="api"),
         Valid("workload_policy.type", v.one_of("HIGH_AVAILABILITY", "HIGH_THROUGHPUT"), rp(373)),
+    ),
+    in_place=(
+        InPlace(
+            "name",
+            "apply fails",
+            rp(621),
+            "name has no ForceNew (resource_compute_resource_policy.go:66-76), and the Update (:621-720) PATCHes "
+            ".../resourcePolicies/{{name}} (:680) with the new name (tpgresource.ReplaceVars reads the planned value: "
+            "tpgresource/utils.go:818-826): no policy has that name yet (404) and the old one stays; the kit derives "
+            "the name from the cluster name, so renaming a cluster meets this",
+        ),
     ),
 )

@@ -1,9 +1,11 @@
 """Check the provider rules against the providers' source: every cited line names what the rule says it does.
 
     python -m scripts.provider_rules.verify \\
-        --checkout hashicorp/terraform-provider-google=PATH --checkout hashicorp/terraform-provider-kubernetes=PATH
+        --checkout hashicorp/terraform-provider-google=PATH --checkout hashicorp/terraform-provider-kubernetes=PATH \\
+        --checkout googleapis/googleapis=PATH
 
-Each PATH is a git repository holding the tag the rules cite (v6.50.0, v2.38.0); files are read with
+Each PATH is a git repository holding the tag or commit the rules cite (v6.50.0, v2.38.0, googleapis f8291d2, whose
+GKE proto backs the "recreates nodes" effects); files are read with
 `git show TAG:FILE`, so any clone or mirror works. For an attribute, the cited line must name it, and where the
 schema entry there is a literal, its Required, ForceNew, MaxItems, MinItems and Type must match the rule. An enum
 must list the same values. Rules citing other sources (the GKE API protos, Google's documentation) and schema
