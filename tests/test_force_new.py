@@ -12,8 +12,9 @@ entry, 2026-12-03.
 
 Each attribute is changed alone in a synthesized environment (the test environments and the ones generated from the
 catalogs; one concrete instance, the value edited in the JSON) and compared as `hfkit diff` compares: a listed
-attribute must make its resource a replacement, any other emitted attribute must not. Subnetwork `ip_cidr_range` is forced new by a CustomizeDiff only when the new range does
-not contain the old one; it is listed apart with the moved range the test uses.
+attribute must make its resource a replacement, any other emitted attribute must not. Subnetwork `ip_cidr_range` is
+forced new by a CustomizeDiff only when the new range does not contain the old one; it is listed apart with the
+moved range the test uses.
 """
 
 from __future__ import annotations
