@@ -79,8 +79,6 @@ KV_BLOCK_TOKENS = 16
 MIN_CONTEXT = 2048
 #: Query/key head width of DeepSeek's MLA attention in the prefill (qk_nope_head_dim 128 + qk_rope_head_dim 64).
 MLA_QK_HEAD_DIM = 192
-#: TPU generations (`TpuGeneration.name`) as Google's documentation names them ("TPU v6e", but "TPU7x").
-GENERATION_LABELS = {"v5e": "TPU v5e", "v6e": "TPU v6e", "tpu7x": "TPU7x"}
 
 
 @dataclass(frozen=True)
@@ -105,7 +103,7 @@ class PoolShape:
 
     def describe(self) -> str:
         if self.kind == "tpu":
-            label = GENERATION_LABELS.get(self.generation or "", f"TPU {self.generation}")
+            label = TPU_GENERATIONS[self.generation or ""].display
             memory = f"{self.chips} chips x {self.chips and self.total_bytes // self.chips / GiB:g} GiB"
             if self.devices != self.chips:
                 memory += f" = {self.devices} devices x {self.device_bytes / GiB:g} GiB"

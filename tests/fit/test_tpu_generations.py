@@ -15,7 +15,7 @@ from modules.catalog.engines import (
     tpu_image_problem,
 )
 from modules.catalog.tpu import TPU_GENERATIONS
-from modules.fit.memory import GENERATION_LABELS, PoolShape, catalog_shapes, fit, tpu_shape
+from modules.fit.memory import PoolShape, catalog_shapes, fit, tpu_shape
 from modules.fit.profile import profile_model
 from tests.fit.models import LLAMA_3_1_8B, decoder_headers
 
@@ -26,7 +26,9 @@ MiB = 1024**2
 def test_every_catalog_generation_has_its_engine_facts() -> None:
     """A generation added to modules/catalog/tpu.py without these would be sized wrongly or not at all."""
     for name in TPU_GENERATIONS:
-        assert name in TPU_DEVICES_PER_CHIP and name in TPU_RUNTIME_BYTES and name in GENERATION_LABELS, name
+        assert name in TPU_DEVICES_PER_CHIP and name in TPU_RUNTIME_BYTES, name
+    # Google's own spelling of each generation, as fit's reports name them
+    assert {g.display for g in TPU_GENERATIONS.values()} == {"TPU v5e", "TPU v6e", "TPU7x"}
     # tpu-inference 0.27.0's README: "Recommended: v7x, v5e, v6e": the one pinned image serves all three
     assert set(VLLM_TPU_IMAGE_GENERATIONS) == set(TPU_GENERATIONS) == {"v5e", "v6e", "tpu7x"}
     assert ENGINES["vllm"].images["tpu"] == VLLM_IMAGE_TPU == "vllm/vllm-tpu:v0.27.0"
